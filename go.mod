@@ -1,0 +1,3 @@
+module github.com/vodhook/vodhook
+
+go 1.26
