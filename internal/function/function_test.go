@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http/httptest"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/vodhook/vodhook/internal/config"
 	"github.com/vodhook/vodhook/internal/emulator"
 	"github.com/vodhook/vodhook/internal/function"
+	"github.com/vodhook/vodhook/internal/leakcheck"
 	"github.com/vodhook/vodhook/internal/logging"
 	"github.com/vodhook/vodhook/internal/notification"
 	"github.com/vodhook/vodhook/internal/trigger"
@@ -84,12 +86,30 @@ func newFixture(t *testing.T, env map[string]string, file string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	registerSecrets(f.env, parsed)
 	f.fn = function.New(function.Options{
 		File:   parsed,
 		Getenv: f.getenv,
-		Logger: logging.New(f.logs, slog.LevelDebug),
+		Logger: logging.New(io.MultiWriter(f.logs, leakcheck.Writer()), slog.LevelDebug),
 	})
 	return f
+}
+
+// registerSecrets gives leakcheck every secret the function is configured
+// with.
+func registerSecrets(env map[string]string, file config.File) {
+	for _, name := range []string{config.EnvSecretID, config.EnvSecretKey, config.EnvSessionToken, config.EnvSignKey} {
+		leakcheck.Secret(name, env[name])
+	}
+	leakcheck.Secret("secret_id", file.SecretID)
+	leakcheck.Secret("secret_key", file.SecretKey)
+	if file.SignKey != nil {
+		leakcheck.Secret("sign_key", *file.SignKey)
+	}
+}
+
+func TestMain(m *testing.M) {
+	leakcheck.Main(m)
 }
 
 func (f *fixture) getenv(name string) string {
@@ -135,13 +155,19 @@ func (f *fixture) invoke(payload []byte) (trigger.Response, reply) {
 	if err != nil {
 		f.t.Fatalf("Invoke returned an error: %v", err)
 	}
+	return decodeAnswer(f.t, out)
+}
+
+// decodeAnswer decodes an integrated response and its JSON body.
+func decodeAnswer(t *testing.T, out []byte) (trigger.Response, reply) {
+	t.Helper()
 	var resp trigger.Response
 	if err := json.Unmarshal(out, &resp); err != nil {
-		f.t.Fatalf("answer is not an integrated response: %s", out)
+		t.Fatalf("answer is not an integrated response: %s", out)
 	}
 	var body reply
 	if err := json.Unmarshal([]byte(resp.Body), &body); err != nil {
-		f.t.Fatalf("answer body is not JSON: %q", resp.Body)
+		t.Fatalf("answer body is not JSON: %q", resp.Body)
 	}
 	return resp, body
 }
@@ -375,6 +401,17 @@ func TestAnswers(t *testing.T) {
 		{"console test", read("trigger/testdata/console-test.json"), 500, "rejected", "InvalidParameterValue.FileId"},
 		{"with procedure", functionURL(read("notification/testdata/events/NewFileUpload-procedure.json")), 200, "handled", ""},
 		{"timer", read("trigger/testdata/timer.json"), 200, "ignored", ""},
+		{"white space only", functionURL([]byte(" \r\n ")), 200, "probe", ""},
+		{"byte order mark", functionURL([]byte("\ufeff" + `{"EventType":"FileDeleted"}`)), 200, "handled", ""},
+		{"null members", functionURL([]byte(`{"EventType":"FileDeleted","FileUploadEvent":null,"ProcedureStateChangeEvent":null}`)), 200, "handled", ""},
+		{"unknown fields", functionURL([]byte(`{"EventType":"FileDeleted","Extra":{"a":[1,2]},"FileDeleteEvent":{"New":true}}`)), 200, "handled", ""},
+		{"JSON string", functionURL([]byte(`"NewFileUpload"`)), 400, "malformed", "a string"},
+		{"JSON number", functionURL([]byte(`12`)), 400, "malformed", "a number"},
+		{"ErrCode string", functionURL([]byte(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"ErrCode":"0"}}`)), 400, "malformed", "ErrCode is a JSON string"},
+		{"ProcedureStateChanged without event", functionURL([]byte(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":null}`)), 400, "malformed", "without ProcedureStateChangeEvent"},
+		{"legacy v2.0 task flow", functionURL(read("notification/testdata/legacy/v2-ProcedureStateChanged.json")), 400, "malformed", "v2.0"},
+		{"AI results", functionURL(read("notification/testdata/events/ProcedureStateChanged-ai.json")), 200, "handled", ""},
+		{"large body", functionURL(largeProcedureBody(5 << 20)), 200, "handled", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -442,4 +479,20 @@ func TestSignedCallbacks(t *testing.T) {
 	if strings.Contains(f.logs.String(), key) {
 		t.Error("the sign key appears in the log")
 	}
+}
+
+// largeProcedureBody returns a finished ProcedureStateChanged of about size
+// bytes, most of them AI analysis results, as VOD sends for long videos.
+func largeProcedureBody(size int) []byte {
+	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("t", 1000) + `","Confidence":90}]}}}`
+	var b strings.Builder
+	b.WriteString(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t","Status":"FINISH","FileId":"1","AiAnalysisResultSet":[`)
+	for i := 0; b.Len() < size; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(segment)
+	}
+	b.WriteString(`]}}`)
+	return []byte(b.String())
 }

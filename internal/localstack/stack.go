@@ -47,7 +47,11 @@ type Options struct {
 
 	Envelope  trigger.Envelope // default trigger.FunctionURL
 	TaskDelay time.Duration    // default 300ms
-	Timeout   time.Duration    // function timeout; default 10s
+
+	// PushRetries is how often the emulator repeats a callback the function
+	// did not answer with 2xx.
+	PushRetries int
+	Timeout     time.Duration // function timeout; default 10s
 
 	// FunctionOutput receives each line the function writes to stdout or
 	// stderr.
@@ -90,6 +94,7 @@ func Start(ctx context.Context, opts Options) (*Stack, error) {
 		CallbackURL: s.GatewayURL + "/",
 		SignKey:     s.SignKey,
 		TaskDelay:   opts.TaskDelay,
+		PushRetries: opts.PushRetries,
 		Logger:      opts.Logger,
 	})
 	if err != nil {

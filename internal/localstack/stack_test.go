@@ -12,19 +12,29 @@ import (
 	"time"
 
 	"github.com/vodhook/vodhook/internal/emulator"
+	"github.com/vodhook/vodhook/internal/leakcheck"
 	"github.com/vodhook/vodhook/internal/localstack"
 	"github.com/vodhook/vodhook/internal/testbinary"
 	"github.com/vodhook/vodhook/internal/trigger"
 )
 
+func TestMain(m *testing.M) {
+	leakcheck.Main(m)
+}
+
 func startStack(t *testing.T, opts localstack.Options) *localstack.Stack {
 	t.Helper()
 	opts.Binary = testbinary.Function(t)
 	opts.TaskDelay = 50 * time.Millisecond
+	opts.FunctionOutput = leakcheck.Line
 	stack, err := localstack.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
+	leakcheck.Secret("role SecretId", stack.Credential.SecretId)
+	leakcheck.Secret("role SecretKey", stack.Credential.SecretKey)
+	leakcheck.Secret("role token", stack.Credential.Token)
+	leakcheck.Secret("sign key", stack.SignKey)
 	t.Cleanup(func() {
 		if err := stack.Close(); err != nil {
 			t.Errorf("Close: %v", err)

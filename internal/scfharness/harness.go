@@ -274,3 +274,8 @@ func freePort() (int, error) {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
+
+// PID returns the process id of the binary.
+func (p *Process) PID() int {
+	return p.cmd.Process.Pid
+}

@@ -1,5 +1,5 @@
-// Package testbinary builds vodhook's SCF function binary for tests that
-// run it as SCF does. Only tests import it.
+// Package testbinary builds vodhook's binaries for tests that run them as a
+// user or SCF would. Only tests import it.
 package testbinary
 
 import (
@@ -11,42 +11,58 @@ import (
 	"testing"
 )
 
-var (
+// build is one binary, built at most once per test process.
+type build struct {
 	once   sync.Once
 	path   string
 	output []byte
 	err    error
-)
-
-// Function builds ./cmd/scf once per test binary with the flags of the
-// release build (static, trimmed, stripped) for the machine's own platform,
-// and returns the path of the binary, named main.
-func Function(t testing.TB) string {
-	t.Helper()
-	once.Do(build)
-	if err != nil {
-		t.Fatalf("build the function: %v\n%s", err, output)
-	}
-	return path
 }
 
-func build() {
-	root, rootErr := moduleRoot()
-	if rootErr != nil {
-		err = rootErr
-		return
-	}
-	dir, tmpErr := os.MkdirTemp("", "vodhook-test-build-")
-	if tmpErr != nil {
-		err = tmpErr
-		return
-	}
-	path = filepath.Join(dir, "main")
+var (
+	function build
+	cli      build
+)
 
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", path, "./cmd/scf")
+// Function builds ./cmd/scf with the flags of the release build (static,
+// trimmed, stripped) for the machine's own platform, and returns the path
+// of the binary, named main.
+func Function(t testing.TB) string {
+	t.Helper()
+	return function.get(t, "main", "./cmd/scf", "CGO_ENABLED=0")
+}
+
+// CLI builds ./cmd/vodhook and returns the path of the binary.
+func CLI(t testing.TB) string {
+	t.Helper()
+	return cli.get(t, "vodhook", "./cmd/vodhook")
+}
+
+func (b *build) get(t testing.TB, name, pkg string, env ...string) string {
+	t.Helper()
+	b.once.Do(func() { b.path, b.output, b.err = compile(name, pkg, env) })
+	if b.err != nil {
+		t.Fatalf("build %s: %v\n%s", pkg, b.err, b.output)
+	}
+	return b.path
+}
+
+func compile(name, pkg string, env []string) (string, []byte, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", nil, err
+	}
+	dir, err := os.MkdirTemp("", "vodhook-test-build-")
+	if err != nil {
+		return "", nil, err
+	}
+	path := filepath.Join(dir, name)
+
+	cmd := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", path, pkg)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	output, err = cmd.CombinedOutput()
+	cmd.Env = append(os.Environ(), env...)
+	output, err := cmd.CombinedOutput()
+	return path, output, err
 }
 
 func moduleRoot() (string, error) {

@@ -3,6 +3,7 @@ package vodclient
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	tcerr "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/common/errors"
@@ -24,17 +25,17 @@ const (
 	Rejected Class = "rejected"
 )
 
-// errorRule maps one error code, or every code under a prefix ending in
-// ".", to a class.
-type errorRule struct {
-	code  string
-	class Class
+// Rule maps one error code, or every code under a prefix ending in ".", to
+// a class.
+type Rule struct {
+	Code  string
+	Class Class
 }
 
 // errorRules is the single table that classifies VOD API errors. The first
 // matching rule wins; a code no rule matches is Rejected, because API
 // errors other than these are about the request itself.
-var errorRules = []errorRule{
+var errorRules = []Rule{
 	// Duplicates of a ProcessMedia call with the same SessionId.
 	{"InvalidParameterValue.SessionId", AlreadyStarted},
 	{"FailedOperation.TaskDuplicate", AlreadyStarted},
@@ -69,11 +70,16 @@ var errorRules = []errorRule{
 // Classify returns the class of a VOD API error code.
 func Classify(code string) Class {
 	for _, rule := range errorRules {
-		if rule.code == code || (strings.HasSuffix(rule.code, ".") && strings.HasPrefix(code, rule.code)) {
-			return rule.class
+		if rule.Code == code || (strings.HasSuffix(rule.Code, ".") && strings.HasPrefix(code, rule.Code)) {
+			return rule.Class
 		}
 	}
 	return Rejected
+}
+
+// Rules returns a copy of the classification table, in order.
+func Rules() []Rule {
+	return slices.Clone(errorRules)
 }
 
 // APIError is a failed VOD API call. It wraps outcome.ErrRetryable or

@@ -15,12 +15,12 @@ import (
 func TestClassifyEveryRule(t *testing.T) {
 	t.Parallel()
 	for _, rule := range errorRules {
-		code := rule.code
+		code := rule.Code
 		if code[len(code)-1] == '.' {
 			code += "Anything"
 		}
-		if got := Classify(code); got != rule.class {
-			t.Errorf("Classify(%q) = %q, want %q", code, got, rule.class)
+		if got := Classify(code); got != rule.Class {
+			t.Errorf("Classify(%q) = %q, want %q", code, got, rule.Class)
 		}
 	}
 }

@@ -1,0 +1,50 @@
+package notification
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func BenchmarkDecodeProcedureStateChanged(b *testing.B) {
+	body := readFixture(b, "testdata/events/ProcedureStateChanged.json")
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := Decode(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeLarge decodes a 5 MB ProcedureStateChanged, the size a
+// long video's AI results can reach.
+func BenchmarkDecodeLarge(b *testing.B) {
+	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("x", 1000) + `","Confidence":90}]}}}`
+	var sb strings.Builder
+	sb.WriteString(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t","Status":"FINISH","AiAnalysisResultSet":[`)
+	for i := 0; sb.Len() < 5<<20; i++ {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(segment)
+	}
+	sb.WriteString(`]}}`)
+	body := []byte(sb.String())
+
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		if _, err := Decode(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	now := time.Unix(1_800_000_000, 0)
+	sig := Signature{Sign: Sign("bench-key", "1800000600"), T: "1800000600"}
+	for b.Loop() {
+		if err := Verify(sig, "bench-key", now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
