@@ -27,6 +27,9 @@ var commands = []command{
 	{"upload", "upload a file to a running emulator, which then sends NewFileUpload", runUpload},
 	{"invoke", "invoke a built function binary once with an event file, as SCF does", runInvoke},
 	{"package", "zip the built function binary as SCF's Go1 runtime expects", runPackage},
+	{"smoke", "check a deployed function's callback URL with test notifications (signed with VOD_SIGN_KEY)", runSmoke},
+	{"preflight", "check serverless.yml and the built package before deploying", runPreflight},
+	{"callback", "show or set VOD's event notification configuration (DescribeEventConfig, ModifyEventConfig)", runCallback},
 }
 
 // errUsage marks a command-line mistake; the usage is printed already.

@@ -55,7 +55,7 @@ var (
 	ErrNotELF     = errors.New("main is not a Linux ELF executable")
 	ErrWrongArch  = errors.New("main is not built for linux/amd64")
 	ErrDynamic    = errors.New("main is dynamically linked")
-	ErrNotExecBit = errors.New("main is not marked executable in the zip")
+	ErrNotExecBit = errors.New("main is not marked executable")
 )
 
 // Check opens the zip at path and reports every way in which it is not a
@@ -88,6 +88,30 @@ func Check(path string) error {
 	return nil
 }
 
+// CheckBinary reports every way in which the file at path is not a binary
+// the Go1 runtime can start: not executable, not ELF, not linux/amd64, or
+// dynamically linked.
+func CheckBinary(path string) error {
+	info, err := os.Stat(path)
+	if err != nil {
+		return fmt.Errorf("%w; run make build", err)
+	}
+
+	var problems []error
+	if info.Mode().Perm()&0o111 == 0 {
+		problems = append(problems, fmt.Errorf("%w (mode %v); run make build", ErrNotExecBit, info.Mode()))
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	problems = append(problems, checkELFBytes(data))
+	if err := errors.Join(problems...); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
 func checkELF(f *zip.File) error {
 	rc, err := f.Open()
 	if err != nil {
@@ -98,7 +122,10 @@ func checkELF(f *zip.File) error {
 	if err != nil {
 		return err
 	}
+	return checkELFBytes(data)
+}
 
+func checkELFBytes(data []byte) error {
 	exe, err := elf.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return fmt.Errorf("%w; build with GOOS=linux GOARCH=amd64", ErrNotELF)

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/vodhook/vodhook/internal/config"
+	"github.com/vodhook/vodhook/internal/vodclient"
+)
+
+// Event switch values.
+const (
+	switchOn  = "ON"
+	switchOff = "OFF"
+)
+
+// errDifferentURL means another callback URL is configured and --force was
+// not given.
+var errDifferentURL = errors.New("a different callback URL is configured")
+
+func runCallback(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, "Usage: vodhook callback show|set [flags]")
+		return errUsage
+	}
+	switch args[0] {
+	case "show":
+		return runCallbackShow(ctx, args[1:], stdout, stderr)
+	case "set":
+		return runCallbackSet(ctx, args[1:], stdout, stderr)
+	default:
+		fmt.Fprintf(stderr, "vodhook callback: unknown subcommand %q; use show or set\n", args[0])
+		return errUsage
+	}
+}
+
+// vodClient builds a VOD client with the function's configuration and
+// credential rules: config.json (or VODHOOK_CONFIG), VOD_* variables, and
+// TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY, TENCENTCLOUD_SESSIONTOKEN.
+func vodClient() (*vodclient.Client, config.Config, error) {
+	_, cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, config.Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	cred, err := cfg.Credential(os.Getenv)
+	if err != nil {
+		return nil, config.Config{}, err
+	}
+	client, err := vodclient.New(cfg, cred, vodclient.Options{})
+	return client, cfg, err
+}
+
+func runCallbackShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("callback show", "[flags]", stderr)
+	asJSON := fs.Bool("json", false, "print the configuration as JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+
+	client, cfg, err := vodClient()
+	if err != nil {
+		return err
+	}
+	current, requestID, err := client.DescribeEventConfig(ctx)
+	if err != nil {
+		return err
+	}
+
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(current)
+	}
+	fmt.Fprintf(stdout, "Event configuration of sub-application %d (DescribeEventConfig, RequestId %s):\n", cfg.SubAppID, requestID)
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	for _, row := range configRows(current) {
+		fmt.Fprintf(tw, "  %s\t%s\n", row[0], show(row[1]))
+	}
+	return tw.Flush()
+}
+
+// configRows lists the fields of cfg under their API names.
+func configRows(cfg vodclient.EventConfig) [][2]string {
+	return [][2]string{
+		{"Mode", cfg.Mode},
+		{"NotificationUrl", cfg.NotificationURL},
+		{"UploadMediaCompleteEventSwitch", cfg.UploadMediaComplete},
+		{"DeleteMediaCompleteEventSwitch", cfg.DeleteMediaComplete},
+		{"PersistenceCompleteEventSwitch", cfg.PersistenceComplete},
+	}
+}
+
+func show(value string) string {
+	if value == "" {
+		return "(empty)"
+	}
+	return value
+}
+
+type callbackSetFlags struct {
+	url     string
+	signKey string
+	mode    string
+	force   bool
+	dryRun  bool
+}
+
+func runCallbackSet(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("callback set", "-url URL [flags]", stderr)
+	var flags callbackSetFlags
+	fs.StringVar(&flags.url, "url", "", "callback URL VOD sends notifications to: the function's Function URL (required in PUSH mode)")
+	fs.StringVar(&flags.signKey, "sign-key", "", "callback sign key, up to 32 letters and digits; default: keep VOD's current key (env VOD_SIGN_KEY)")
+	fs.StringVar(&flags.mode, "mode", "PUSH", "PUSH (HTTP callbacks) or PULL (reliable callbacks)")
+	fs.BoolVar(&flags.force, "force", false, "replace a different callback URL that is already configured")
+	fs.BoolVar(&flags.dryRun, "dry-run", false, "print the ModifyEventConfig request without sending it")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if flags.signKey == "" {
+		flags.signKey = os.Getenv(config.EnvSignKey)
+	}
+	if err := flags.validate(); err != nil {
+		return err
+	}
+
+	client, cfg, err := vodClient()
+	if err != nil {
+		return err
+	}
+	current, _, err := client.DescribeEventConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("read the current configuration: %w", err)
+	}
+
+	wanted := flags.apply(current)
+	printComparison(stdout, current, wanted, flags.signKey != "")
+	if current.NotificationURL != "" && wanted.NotificationURL != current.NotificationURL && !flags.force {
+		fmt.Fprintf(stdout, "\nSub-application %d already sends its callbacks to %s.\n", cfg.SubAppID, current.NotificationURL)
+		fmt.Fprintln(stdout, "Changing it can break a workflow that depends on it; rerun with -force to replace it.")
+		return errDifferentURL
+	}
+
+	if flags.dryRun {
+		return printRequest(stdout, wanted, flags.signKey, cfg.SubAppID)
+	}
+
+	requestID, err := client.ModifyEventConfig(ctx, wanted, flags.signKey)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nModifyEventConfig succeeded (RequestId %s).\n", requestID)
+	return verify(ctx, client, wanted, stdout)
+}
+
+func (f callbackSetFlags) validate() error {
+	mode := strings.ToUpper(f.mode)
+	if mode != "PUSH" && mode != "PULL" {
+		return fmt.Errorf("-mode %q: use PUSH or PULL", f.mode)
+	}
+	if f.url == "" && mode == "PUSH" {
+		return errors.New("-url is required in PUSH mode: give the function's Function URL, such as https://1250000000-abcdefgh.ap-guangzhou.tencentscf.com/")
+	}
+	if f.url != "" {
+		u, err := url.Parse(f.url)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("-url %q is not an http(s) URL", f.url)
+		}
+	}
+	if f.signKey != "" && !isAlphanumeric(f.signKey, 32) {
+		return errors.New("the sign key must be 1 to 32 letters and digits; VOD rejects other keys")
+	}
+	return nil
+}
+
+func isAlphanumeric(s string, maxLen int) bool {
+	if len(s) == 0 || len(s) > maxLen {
+		return false
+	}
+	for _, r := range s {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// apply returns the configuration to send: current with the new mode and
+// URL, NewFileUpload notifications on (vodhook acts on them), and the other
+// switches as they are.
+func (f callbackSetFlags) apply(current vodclient.EventConfig) vodclient.EventConfig {
+	wanted := current
+	wanted.Mode = strings.ToUpper(f.mode)
+	if f.url != "" {
+		wanted.NotificationURL = f.url
+	}
+	wanted.UploadMediaComplete = switchOn
+	if wanted.DeleteMediaComplete == "" {
+		wanted.DeleteMediaComplete = switchOff
+	}
+	if wanted.PersistenceComplete == "" {
+		wanted.PersistenceComplete = switchOff
+	}
+	return wanted
+}
+
+func printComparison(w io.Writer, current, wanted vodclient.EventConfig, newKey bool) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "field\tcurrent\tnew\t")
+	currentRows, wantedRows := configRows(current), configRows(wanted)
+	for i := range currentRows {
+		mark := ""
+		if currentRows[i][1] != wantedRows[i][1] {
+			mark = "changed"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", currentRows[i][0], show(currentRows[i][1]), show(wantedRows[i][1]), mark)
+	}
+	key := "(unchanged)"
+	if newKey {
+		key = "(new key, not shown)"
+	}
+	fmt.Fprintf(tw, "SignKey\t(not returned by VOD)\t%s\t\n", key)
+	tw.Flush()
+}
+
+// printRequest prints the ModifyEventConfig request with the sign key
+// masked.
+func printRequest(w io.Writer, wanted vodclient.EventConfig, signKey string, subAppID uint64) error {
+	request := vodclient.ModifyEventConfigRequest(wanted, "")
+	if subAppID != 0 {
+		request.SubAppId = &subAppID
+	}
+	if signKey != "" {
+		masked := "********"
+		request.SignKey = &masked
+	}
+	data, err := json.MarshalIndent(request, "", "  ")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nDry run: this ModifyEventConfig request was not sent:\n%s\n", data)
+	return nil
+}
+
+// verify reads the configuration back and fails unless it is what was set.
+func verify(ctx context.Context, client *vodclient.Client, wanted vodclient.EventConfig, w io.Writer) error {
+	got, requestID, err := client.DescribeEventConfig(ctx)
+	if err != nil {
+		return fmt.Errorf("read the configuration back: %w", err)
+	}
+	if got != wanted {
+		return fmt.Errorf("DescribeEventConfig (RequestId %s) returned %+v after the change, want %+v", requestID, got, wanted)
+	}
+	fmt.Fprintf(w, "Verified with DescribeEventConfig (RequestId %s): VOD sends %s callbacks to %s.\n", requestID, wanted.Mode, show(wanted.NotificationURL))
+	return nil
+}
