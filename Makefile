@@ -4,6 +4,7 @@
 GO        ?= go
 BUILD     := build
 FUNCTION  := $(BUILD)/main
+LOCAL     := $(BUILD)/local/main
 ZIP       := $(BUILD)/vodhook-scf.zip
 CLI       := $(BUILD)/vodhook
 FUZZTIME  ?= 5m
@@ -18,9 +19,12 @@ all: build
 
 # The SCF binary: static, linux/amd64, named main, at the root of the zip.
 # build/scf holds only main: it is the code folder serverless.yml deploys.
+# build/local/main is the same program for this machine, which the demo,
+# serve and invoke run, so they work on macOS and arm64 too.
 build:
-	@mkdir -p $(BUILD)/scf
+	@mkdir -p $(BUILD)/scf $(BUILD)/local
 	CGO_ENABLED=0 GOOS=linux GOARCH=amd64 $(GO) build -trimpath -ldflags "-s -w" -o $(FUNCTION) ./cmd/scf
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o $(LOCAL) ./cmd/scf
 	$(GO) build -o $(CLI) ./cmd/vodhook
 	$(CLI) package -binary $(FUNCTION) -o $(ZIP)
 	rm -rf $(BUILD)/scf && mkdir -p $(BUILD)/scf && cp -p $(FUNCTION) $(BUILD)/scf/main
@@ -30,10 +34,10 @@ test:
 	$(GO) test -race -count=1 -timeout 15m ./...
 
 demo: build
-	$(CLI) demo -binary $(FUNCTION)
+	$(CLI) demo -binary $(LOCAL)
 
 serve: build
-	$(CLI) serve -binary $(FUNCTION)
+	$(CLI) serve -binary $(LOCAL)
 
 # Deploys to Tencent Cloud with the scf CLI; see deploy/install.sh --help.
 # DEPLOY_FLAGS passes options, e.g. make deploy DEPLOY_FLAGS=--dry-run.

@@ -44,7 +44,7 @@ func logColdStart(logger *slog.Logger, file config.File, fileErr error) {
 		return
 	}
 	for _, key := range file.UnknownKeys {
-		logger.Warn("config.json key ignored: vodhook does not read it; check its spelling", "key", key, "file", file.Path)
+		logger.Warn("config.json key ignored: vodhook does not read it; check its spelling", "key", key, "did_you_mean", config.SuggestKey(key), "file", file.Path)
 	}
 
 	cfg, err := config.Resolve(file, os.Getenv)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,16 +23,25 @@ type stackFlags struct {
 	config   string
 	envelope string
 	unsigned bool
+
+	configGiven bool     // -config was on the command line
+	warnings    []string // about the configuration file, for the user
 }
 
-func (f *stackFlags) register(fs interface {
-	StringVar(*string, string, string, string)
-	BoolVar(*bool, string, bool, string)
-}) {
-	fs.StringVar(&f.binary, "binary", "build/main", "the built function binary (make build writes it)")
-	fs.StringVar(&f.config, "config", "config.json", "configuration file given to the function; ignored when it does not exist")
+func (f *stackFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.binary, "binary", "build/local/main", "the function built for this machine (make build writes it)")
+	fs.StringVar(&f.config, "config", "config.json", "configuration file given to the function; the default is skipped when it does not exist")
 	fs.StringVar(&f.envelope, "trigger", "function_url", "trigger event shape: function_url or apigw")
 	fs.BoolVar(&f.unsigned, "unsigned", false, "deliver callbacks without Sign and T, and run the function without a sign key")
+}
+
+// parsed records which flags the command line set.
+func (f *stackFlags) parsed(fs *flag.FlagSet) {
+	fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "config" {
+			f.configGiven = true
+		}
+	})
 }
 
 // resolve checks the flags and returns the stack options and the
@@ -47,7 +57,11 @@ func (f *stackFlags) resolve() (localstack.Options, config.Config, error) {
 
 	opts := localstack.Options{Binary: f.binary, Envelope: envelope, Unsigned: f.unsigned}
 	getenv := os.Getenv
-	if _, err := os.Stat(f.config); err == nil {
+	_, err := os.Stat(f.config)
+	if err != nil && f.configGiven {
+		return localstack.Options{}, config.Config{}, fmt.Errorf("-config %s: %w", f.config, err)
+	}
+	if err == nil {
 		path, err := filepath.Abs(f.config)
 		if err != nil {
 			return localstack.Options{}, config.Config{}, err
@@ -61,9 +75,16 @@ func (f *stackFlags) resolve() (localstack.Options, config.Config, error) {
 		}
 	}
 
-	_, cfg, err := config.Load(getenv)
+	file, cfg, err := config.Load(getenv)
 	if err != nil {
-		return localstack.Options{}, config.Config{}, fmt.Errorf("configuration: %w", err)
+		return localstack.Options{}, config.Config{}, err
+	}
+	for _, key := range file.UnknownKeys {
+		warning := fmt.Sprintf("warning: %s: key %q is ignored; vodhook does not read it", file.Path, key)
+		if known := config.SuggestKey(key); known != "" {
+			warning += fmt.Sprintf("; did you mean %q?", known)
+		}
+		f.warnings = append(f.warnings, warning)
 	}
 	return opts, cfg, nil
 }
@@ -73,10 +94,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var flags stackFlags
 	flags.register(fs)
 	timeout := fs.Duration("timeout", 60*time.Second, "give up when the outputs are not reported within this time")
-	name := fs.String("name", "sample.mp4", "name of the file to upload")
+	name := fs.String("name", "sample.mp4", "name of the made-up file to register in the emulator")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	flags.parsed(fs)
 
 	opts, cfg, err := flags.resolve()
 	if err != nil {
@@ -94,6 +116,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	defer stack.Close()
 
 	say := out.printf
+	for _, warning := range flags.warnings {
+		say("%s", warning)
+	}
 	say("VOD emulator:   %s", stack.Emulator.URL)
 	say("function:       %s, behind a local %s trigger at %s", opts.Binary, opts.Envelope, stack.GatewayURL)
 	say("callbacks:      %s", signedWord(stack.SignKey))

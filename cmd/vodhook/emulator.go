@@ -19,7 +19,7 @@ func runEmulator(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	secretID := fs.String("secret-id", "", "SecretId the API accepts; default generated (env VODHOOK_EMULATOR_SECRET_ID)")
 	secretKey := fs.String("secret-key", "", "SecretKey the API accepts; default generated (env VODHOOK_EMULATOR_SECRET_KEY)")
 	token := fs.String("token", "", "session token the API requires, as for temporary keys; default none")
-	callbackURL := fs.String("callback-url", "", "where PUSH callbacks go, e.g. http://127.0.0.1:9001/")
+	callbackURL := fs.String("callback-url", "", "where PUSH callbacks go, such as your own receiver at http://127.0.0.1:8080/; without it the emulator serves the API only")
 	signKey := fs.String("sign-key", "", "sign callbacks with this key (adds Sign and T)")
 	taskDelay := fs.Duration("task-delay", 500*time.Millisecond, "time from ProcessMedia to the ProcedureStateChanged event")
 	if err := parseFlags(fs, args); err != nil {
@@ -56,7 +56,10 @@ Point the function or the SDK at it (these keys are made up and valid only here)
 	if cred.Token != "" {
 		fmt.Fprintf(stdout, "  export TENCENTCLOUD_SESSIONTOKEN=%s\n", cred.Token)
 	}
-	fmt.Fprintf(stdout, "Upload a file: vodhook upload -emulator %s -name my-video.mp4\n", server.URL)
+	if *callbackURL == "" {
+		fmt.Fprintln(stdout, "No -callback-url: callbacks are not delivered until one is set with ModifyEventConfig (vodhook callback set).")
+	}
+	fmt.Fprintf(stdout, "Register a made-up file: build/vodhook upload -emulator %s -name my-video.mp4\n", server.URL)
 
 	<-ctx.Done()
 	return nil

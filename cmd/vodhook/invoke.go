@@ -31,12 +31,12 @@ func (e envFlag) Set(s string) error {
 
 func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("invoke", "[flags] EVENT_FILE", stderr)
-	binary := fs.String("binary", "build/main", "the built function binary")
+	binary := fs.String("binary", "build/local/main", "the function built for this machine (make build writes it)")
 	raw := fs.Bool("raw", false, "send EVENT_FILE as the invocation payload as it is (a trigger event); by default it is the body of a trigger event")
 	envelope := fs.String("trigger", "function_url", "trigger event that wraps EVENT_FILE without -raw: function_url or apigw")
 	timeout := fs.Duration("timeout", scfharness.DefaultTimeout, "function timeout")
 	env := envFlag{}
-	fs.Var(env, "env", "NAME=VALUE applied to the invocation's environment, as SCF applies the function's variables; repeatable")
+	fs.Var(env, "env", "NAME=VALUE set in the function's environment at start and with the invocation, as SCF sets the function's variables; repeatable")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -60,8 +60,14 @@ func runInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 
+	// The variables apply at start too, so the cold-start log shows them.
+	var startEnv []string
+	for name, value := range env {
+		startEnv = append(startEnv, name+"="+value)
+	}
 	process, err := scfharness.Start(ctx, scfharness.Options{
 		Binary: *binary,
+		Env:    startEnv,
 		Stdout: func(line string) { fmt.Fprintln(stderr, "function | "+line) },
 		Stderr: func(line string) { fmt.Fprintln(stderr, "function | "+line) },
 	})

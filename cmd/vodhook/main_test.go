@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodhook/vodhook/internal/emulator"
 	"github.com/vodhook/vodhook/internal/testbinary"
 )
 
@@ -19,6 +20,16 @@ func runCLI(t *testing.T, ctx context.Context, args ...string) (int, string, str
 	var stdout, stderr bytes.Buffer
 	code := run(ctx, args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
+}
+
+// emptyConfig writes a configuration file with only defaults.
+func emptyConfig(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func TestUsage(t *testing.T) {
@@ -45,7 +56,7 @@ func TestUsage(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	t.Parallel()
-	code, stdout, stderr := runCLI(t, context.Background(), "demo", "-binary", testbinary.Function(t), "-config", "testdata/none.json")
+	code, stdout, stderr := runCLI(t, context.Background(), "demo", "-binary", testbinary.Function(t), "-config", emptyConfig(t))
 	if code != 0 {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -146,7 +157,7 @@ func TestServeAndUpload(t *testing.T) {
 	var stdout, stderr syncWriter
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "-binary", testbinary.Function(t), "-config", "testdata/none.json",
+		done <- run(ctx, []string{"serve", "-binary", testbinary.Function(t), "-config", emptyConfig(t),
 			"-emulator-addr", "127.0.0.1:0", "-gateway-addr", "127.0.0.1:0"}, &stdout, &stderr)
 	}()
 
@@ -207,4 +218,42 @@ func (w *syncWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.buf.String()
+}
+
+func TestDemoConfigWarnings(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(path, []byte(`{"subappId":1500000001}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runCLI(t, context.Background(), "demo", "-binary", testbinary.Function(t), "-config", path)
+	if code != 0 || !strings.Contains(stdout, `key "subappId" is ignored`) || !strings.Contains(stdout, `did you mean "subappid"?`) {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+
+	code, _, stderr = runCLI(t, context.Background(), "demo", "-binary", testbinary.Function(t), "-config", filepath.Join(t.TempDir(), "missing.json"))
+	if code != 1 || !strings.Contains(stderr, "missing.json") {
+		t.Errorf("missing -config file: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestUploadRejectsArguments(t *testing.T) {
+	t.Parallel()
+	code, _, stderr := runCLI(t, context.Background(), "upload", "my-video.mp4")
+	if code != 2 || !strings.Contains(stderr, `unexpected argument "my-video.mp4"`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestUploadReportsUndelivered(t *testing.T) {
+	t.Parallel()
+	emu, err := emulator.Start("127.0.0.1:0", emulator.Options{Credentials: []emulator.Credential{{SecretId: "AKIDx0000001", SecretKey: "k"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer emu.Close()
+	code, stdout, stderr := runCLI(t, context.Background(), "upload", "-emulator", emu.URL)
+	if code != 1 || !strings.Contains(stderr, "was not delivered") || !strings.Contains(stdout, `"FileId"`) {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
 }

@@ -17,6 +17,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	flags.parsed(fs)
 
 	opts, cfg, err := flags.resolve()
 	if err != nil {
@@ -28,7 +29,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	stack, err := localstack.Start(ctx, opts)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w; choose other ports with -emulator-addr and -gateway-addr", err)
 	}
 	defer stack.Close()
 
@@ -40,18 +41,26 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 func serveHelp(stack *localstack.Stack, subAppID uint64) string {
+	post := `Post a notification yourself. The callbacks are signed, so an unsigned body
+is rejected with 401; start build/vodhook serve -unsigned to post raw bodies:
+  curl -s -X POST %[2]s/ -H 'Content-Type: application/json' -d @internal/notification/testdata/events/ProcedureStateChanged.json`
+	if stack.SignKey == "" {
+		post = `Post a notification yourself (callbacks are unsigned, so any body is taken):
+  curl -s -X POST %[2]s/ -H 'Content-Type: application/json' -d @internal/notification/testdata/events/ProcedureStateChanged.json
+A NewFileUpload body needs a FileId the emulator knows: register one first with
+  curl -s -X POST %[1]s/emulator/upload -d '{"FileId":"5285890799999990001"}'`
+	}
+
 	return fmt.Sprintf(`vodhook is serving:
   VOD emulator      %[1]s
   function trigger  %[2]s  (the built function, invoked as SCF does)
   callbacks         %[3]s
 
-Upload a file; the emulator sends NewFileUpload, the function starts
+Register a made-up file; the emulator sends NewFileUpload, the function starts
 transcoding, and ProcedureStateChanged arrives with the outputs:
   curl -s -X POST %[1]s/emulator/upload -d '{"Name":"my-video.mp4","SubAppId":%[4]d}'
 
-Post a notification to the function yourself (unsigned, so it is rejected with 401
-while callbacks are signed; run serve -unsigned to try raw bodies):
-  curl -s -X POST %[2]s/ -H 'Content-Type: application/json' -d @internal/notification/testdata/events/NewFileUpload.json
+`+post+`
 
 Probe the function with an empty request:
   curl -s -X POST %[2]s/

@@ -330,3 +330,22 @@ func TestReadFile(t *testing.T) {
 		t.Errorf("config.json in the working directory: got %+v, %v", f, err)
 	}
 }
+
+func TestSuggestKey(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"subappId":    "subappid",
+		"Region":      "region",
+		"defintions":  "definitions",
+		"secretid":    "secret_id",
+		"sign-key":    "sign_key",
+		"endpoints":   "endpoint",
+		"unrelated":   "",
+		"SecretKeyId": "",
+	}
+	for key, want := range tests {
+		if got := SuggestKey(key); got != want {
+			t.Errorf("SuggestKey(%q) = %q, want %q", key, got, want)
+		}
+	}
+}

@@ -219,3 +219,40 @@ func joinSorted(errs []error) error {
 func sortErrors(errs []error) {
 	slices.SortFunc(errs, func(a, b error) int { return strings.Compare(a.Error(), b.Error()) })
 }
+
+// SuggestKey returns the known key that an unknown key most likely means:
+// the same key in another case, or one at most two edits away. It returns
+// "" when none is close.
+func SuggestKey(key string) string {
+	best, bestDistance := "", 3
+	for _, known := range knownKeys {
+		if strings.EqualFold(key, known) {
+			return known
+		}
+		if d := editDistance(strings.ToLower(key), known); d < bestDistance {
+			best, bestDistance = known, d
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	previous := make([]int, len(b)+1)
+	for j := range previous {
+		previous[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		current := make([]int, len(b)+1)
+		current[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			current[j] = min(previous[j]+1, current[j-1]+1, previous[j-1]+cost)
+		}
+		previous = current
+	}
+	return previous[len(b)]
+}

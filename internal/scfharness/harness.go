@@ -78,6 +78,7 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	}
 
 	cmd := exec.Command(binary)
+	killWithParent(cmd)
 	cmd.Dir = opts.Dir
 	cmd.Env = append(os.Environ(), opts.Env...)
 	cmd.Env = append(cmd.Env, "_LAMBDA_SERVER_PORT="+strconv.Itoa(port))
