@@ -5,6 +5,7 @@ package deploy_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -278,5 +279,38 @@ func TestFindURL(t *testing.T) {
 		if strings.TrimSpace(string(got)) != tt.want {
 			t.Errorf("find_url(%q) = %q, want %q", tt.output, got, tt.want)
 		}
+	}
+}
+
+// TestCAMPolicies checks that the execution role's policies parse and grant
+// what the function calls, to the principal SCF assumes roles as.
+func TestCAMPolicies(t *testing.T) {
+	t.Parallel()
+	var policy, trust struct {
+		Version   string `json:"version"`
+		Statement []struct {
+			Effect    string          `json:"effect"`
+			Action    json.RawMessage `json:"action"`
+			Resource  []string        `json:"resource"`
+			Principal struct {
+				Service []string `json:"service"`
+			} `json:"principal"`
+		} `json:"statement"`
+	}
+	for path, v := range map[string]any{"cam-policy.json": &policy, "cam-trust-policy.json": &trust} {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(data, v); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+
+	if policy.Version != "2.0" || len(policy.Statement) != 1 || policy.Statement[0].Effect != "allow" || string(policy.Statement[0].Action) != `["vod:ProcessMedia"]` {
+		t.Errorf("cam-policy.json = %+v, want one statement allowing vod:ProcessMedia", policy)
+	}
+	if len(trust.Statement) != 1 || !strings.Contains(string(trust.Statement[0].Action), "sts:AssumeRole") || len(trust.Statement[0].Principal.Service) != 1 || trust.Statement[0].Principal.Service[0] != "scf.qcloud.com" {
+		t.Errorf("cam-trust-policy.json = %+v, want SCF (scf.qcloud.com) allowed to assume the role", trust)
 	}
 }

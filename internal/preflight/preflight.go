@@ -194,7 +194,7 @@ func checkTimeout(in Inputs) Check {
 
 func checkMemory(in Inputs) Check {
 	if in.MemorySize != 0 && in.MemorySize < 128 {
-		return Check{"inputs.memorySize", Warn, fmt.Sprintf("inputs.memorySize is %d MB; handling a 6 MB notification peaks at about 80 MB, so set memorySize: 128", in.MemorySize)}
+		return Check{"inputs.memorySize", Warn, fmt.Sprintf("inputs.memorySize is %d MB; handling a 6 MB notification peaked at 72 to 92 MB in docs/BENCHMARKS.md, so set memorySize: 128", in.MemorySize)}
 	}
 	return Check{"inputs.memorySize", Pass, fmt.Sprintf("inputs.memorySize is %d MB", in.MemorySize)}
 }
