@@ -190,7 +190,10 @@ check_settings() {
 	fi
 }
 
-# find_url looks for the Function URL in scf's output.
+# find_url looks for the public Function URL in scf's output.
+# NOTE: scf's output format is not documented; the pattern matches the
+# public Function URL form https://<appid>-<id>.<region>.tencentscf.com
+# wherever it appears, and --url covers output that lacks it.
 find_url() {
 	grep -Eo 'https://[0-9]+-[A-Za-z0-9]+\.[a-z0-9-]+\.tencentscf\.com/?[^ "'"'"']*' "$1" | head -n 1 || true
 }

@@ -49,6 +49,9 @@ func (c *Client) DescribeEventConfig(ctx context.Context) (EventConfig, string, 
 // falls back to a default because it was left out. signKey is sent only
 // when it is not empty, because DescribeEventConfig does not return the
 // current key and it cannot be sent back unchanged.
+//
+// NOTE: that VOD keeps its sign key when SignKey is left out is assumed
+// from the API reference (vod v1.3.112), not observed against the service.
 func (c *Client) ModifyEventConfig(ctx context.Context, cfg EventConfig, signKey string) (string, error) {
 	callCtx, cancel, err := c.callContext(ctx)
 	if err != nil {
