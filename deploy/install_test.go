@@ -237,8 +237,8 @@ func TestFullRun(t *testing.T) {
 	}
 
 	var modified bool
-	for _, call := range stack.Emulator.Calls() {
-		if call.Action == "ModifyEventConfig" && call.ErrorCode == "" && strings.Contains(string(call.Params), stack.GatewayURL) {
+	for _, call := range stack.Emulator.CallsTo("ModifyEventConfig") {
+		if call.ErrorCode == "" && strings.Contains(string(call.Params), stack.GatewayURL) {
 			modified = true
 		}
 	}

@@ -34,16 +34,6 @@ func startEmulator(t *testing.T, callbackURL string) *emulator.Emulator {
 	return emu
 }
 
-func modifyCalls(emu *emulator.Emulator) []emulator.Call {
-	var calls []emulator.Call
-	for _, c := range emu.Calls() {
-		if c.Action == "ModifyEventConfig" {
-			calls = append(calls, c)
-		}
-	}
-	return calls
-}
-
 func TestCallbackShow(t *testing.T) {
 	startEmulator(t, "https://old.example.com/hook")
 	code, stdout, stderr := runCLI(t, context.Background(), "callback", "show")
@@ -73,7 +63,7 @@ func TestCallbackSetRefusesOtherURL(t *testing.T) {
 			t.Errorf("comparison lacks %q:\n%s", want, stdout)
 		}
 	}
-	if calls := modifyCalls(emu); len(calls) != 0 {
+	if calls := emu.CallsTo("ModifyEventConfig"); len(calls) != 0 {
 		t.Errorf("ModifyEventConfig was sent %d times after the refusal", len(calls))
 	}
 }
@@ -94,7 +84,7 @@ func TestCallbackSetForce(t *testing.T) {
 		t.Error("the sign key was printed")
 	}
 
-	calls := modifyCalls(emu)
+	calls := emu.CallsTo("ModifyEventConfig")
 	if len(calls) != 2 {
 		t.Fatalf("%d ModifyEventConfig calls, want the test's and the CLI's", len(calls))
 	}
@@ -138,7 +128,7 @@ func TestCallbackSetSameURLAndDryRun(t *testing.T) {
 	if strings.Contains(stdout, "Key42") {
 		t.Error("the dry run printed the sign key")
 	}
-	if len(modifyCalls(emu)) != 0 {
+	if len(emu.CallsTo("ModifyEventConfig")) != 0 {
 		t.Error("the dry run sent ModifyEventConfig")
 	}
 

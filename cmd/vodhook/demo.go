@@ -35,13 +35,18 @@ func (f *stackFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.unsigned, "unsigned", false, "deliver callbacks without Sign and T, and run the function without a sign key")
 }
 
-// parsed records which flags the command line set.
-func (f *stackFlags) parsed(fs *flag.FlagSet) {
+// parse parses args, which must include the flags register added, and
+// returns the stack options and the configuration the function will see.
+func (f *stackFlags) parse(fs *flag.FlagSet, args []string) (localstack.Options, config.Config, error) {
+	if err := parseFlags(fs, args); err != nil {
+		return localstack.Options{}, config.Config{}, err
+	}
 	fs.Visit(func(fl *flag.Flag) {
 		if fl.Name == "config" {
 			f.configGiven = true
 		}
 	})
+	return f.resolve()
 }
 
 // resolve checks the flags and returns the stack options and the
@@ -95,12 +100,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	flags.register(fs)
 	timeout := fs.Duration("timeout", 60*time.Second, "give up when the outputs are not reported within this time")
 	name := fs.String("name", "sample.mp4", "name of the made-up file to register in the emulator")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	flags.parsed(fs)
-
-	opts, cfg, err := flags.resolve()
+	opts, cfg, err := flags.parse(fs, args)
 	if err != nil {
 		return err
 	}

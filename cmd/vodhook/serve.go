@@ -14,12 +14,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	flags.register(fs)
 	emulatorAddr := fs.String("emulator-addr", "127.0.0.1:9000", "listen address of the VOD emulator")
 	gatewayAddr := fs.String("gateway-addr", "127.0.0.1:9001", "listen address of the local HTTP trigger")
-	if err := parseFlags(fs, args); err != nil {
-		return err
-	}
-	flags.parsed(fs)
-
-	opts, cfg, err := flags.resolve()
+	opts, cfg, err := flags.parse(fs, args)
 	if err != nil {
 		return err
 	}

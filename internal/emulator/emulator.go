@@ -155,6 +155,17 @@ func (e *Emulator) Calls() []Call {
 	return slices.Clone(e.calls)
 }
 
+// CallsTo returns the calls of one action so far, in order.
+func (e *Emulator) CallsTo(action string) []Call {
+	var calls []Call
+	for _, call := range e.Calls() {
+		if call.Action == action {
+			calls = append(calls, call)
+		}
+	}
+	return calls
+}
+
 // Deliveries returns every PUSH delivery attempt so far, in order.
 func (e *Emulator) Deliveries() []Delivery {
 	e.mu.Lock()

@@ -283,3 +283,21 @@ func isControl(r rune) bool {
 
 func int64Ptr(v int64) *int64       { return &v }
 func float64Ptr(v float64) *float64 { return &v }
+
+// LargeProcedureEvent returns a finished ProcedureStateChanged notification
+// of at least size bytes, padded with AI analysis (tag) results as VOD
+// sends them for long videos. Tests use it near SCF's 6 MB request limit.
+func LargeProcedureEvent(size int) []byte {
+	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("t", 1000) + `","Confidence":90}]}}}`
+	var b strings.Builder
+	b.Grow(size + len(segment))
+	b.WriteString(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"1250000000-Procedure-large","Status":"FINISH","FileId":"5285890799999990999","AiAnalysisResultSet":[`)
+	for i := 0; b.Len() < size-3; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(segment)
+	}
+	b.WriteString(`]}}`)
+	return []byte(b.String())
+}

@@ -104,10 +104,10 @@ func TestFaultTransport(t *testing.T) {
 			if elapsed > tt.maxDuration {
 				t.Errorf("answered after %s, want within %s", elapsed.Round(time.Millisecond), tt.maxDuration)
 			}
-			if calls := len(processMediaCalls(f.emulator)); tt.wantCalls > 0 && calls != tt.wantCalls {
+			if calls := len(f.emulator.CallsTo("ProcessMedia")); tt.wantCalls > 0 && calls != tt.wantCalls {
 				t.Errorf("%d ProcessMedia calls, want %d", calls, tt.wantCalls)
 			}
-			if tt.wantCalls == 0 && tt.fault.Code == "" && len(processMediaCalls(f.emulator)) != 0 {
+			if tt.wantCalls == 0 && tt.fault.Code == "" && len(f.emulator.CallsTo("ProcessMedia")) != 0 {
 				t.Error("VOD was called although the deadline left no time")
 			}
 			t.Logf("fault-table | %s (deadline %s) | %d | answered in %s", tt.name, tt.timeout, status, elapsed.Round(10*time.Millisecond))

@@ -207,16 +207,6 @@ func functionURL(body []byte) []byte {
 	return payload
 }
 
-func processMediaCalls(e *emulator.Emulator) []emulator.Call {
-	var calls []emulator.Call
-	for _, c := range e.Calls() {
-		if c.Action == "ProcessMedia" {
-			calls = append(calls, c)
-		}
-	}
-	return calls
-}
-
 func TestUploadStartsTranscodeOnEmulator(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, nil, `{"subappid":0,"definitions":[100010,100020]}`)
@@ -227,7 +217,7 @@ func TestUploadStartsTranscodeOnEmulator(t *testing.T) {
 		t.Fatalf("answer = %d %+v", resp.StatusCode, body)
 	}
 
-	calls := processMediaCalls(f.emulator)
+	calls := f.emulator.CallsTo("ProcessMedia")
 	if len(calls) != 1 {
 		t.Fatalf("%d ProcessMedia calls, want 1", len(calls))
 	}
@@ -269,7 +259,7 @@ func TestSubAppIDSent(t *testing.T) {
 	if resp.StatusCode != 200 {
 		t.Fatalf("answer = %d %+v", resp.StatusCode, body)
 	}
-	calls := processMediaCalls(f.emulator)
+	calls := f.emulator.CallsTo("ProcessMedia")
 	if len(calls) != 1 || calls[0].SubAppId != 1500000001 {
 		t.Errorf("calls = %+v, want one with SubAppId 1500000001", calls)
 	}
@@ -300,7 +290,7 @@ func TestCredentialsReadPerInvocation(t *testing.T) {
 	f.setenv(config.EnvSessionToken, "")
 	f.invoke(functionURL(uploadBody("5285890799999990005")))
 
-	calls := processMediaCalls(f.emulator)
+	calls := f.emulator.CallsTo("ProcessMedia")
 	if len(calls) != 2 {
 		t.Fatalf("%d calls, want 2", len(calls))
 	}
@@ -348,7 +338,7 @@ func TestInvalidConfiguration(t *testing.T) {
 	if msg, _ := line["error"].(string); !strings.Contains(msg, "template id -5") {
 		t.Errorf("log line = %v", line)
 	}
-	if len(processMediaCalls(f.emulator)) != 0 {
+	if len(f.emulator.CallsTo("ProcessMedia")) != 0 {
 		t.Error("VOD was called with an invalid configuration")
 	}
 }
@@ -411,7 +401,7 @@ func TestAnswers(t *testing.T) {
 		{"ProcedureStateChanged without event", functionURL([]byte(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":null}`)), 400, "malformed", "without ProcedureStateChangeEvent"},
 		{"legacy v2.0 task flow", functionURL(read("notification/testdata/legacy/v2-ProcedureStateChanged.json")), 400, "malformed", "v2.0"},
 		{"AI results", functionURL(read("notification/testdata/events/ProcedureStateChanged-ai.json")), 200, "handled", ""},
-		{"large body", functionURL(largeProcedureBody(5 << 20)), 200, "handled", ""},
+		{"large body", functionURL(emulator.LargeProcedureEvent(5 << 20)), 200, "handled", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -479,20 +469,4 @@ func TestSignedCallbacks(t *testing.T) {
 	if strings.Contains(f.logs.String(), key) {
 		t.Error("the sign key appears in the log")
 	}
-}
-
-// largeProcedureBody returns a finished ProcedureStateChanged of about size
-// bytes, most of them AI analysis results, as VOD sends for long videos.
-func largeProcedureBody(size int) []byte {
-	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("t", 1000) + `","Confidence":90}]}}}`
-	var b strings.Builder
-	b.WriteString(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t","Status":"FINISH","FileId":"1","AiAnalysisResultSet":[`)
-	for i := 0; b.Len() < size; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(segment)
-	}
-	b.WriteString(`]}}`)
-	return []byte(b.String())
 }

@@ -281,17 +281,7 @@ func TestSlowVODBeforeTimeout(t *testing.T) {
 func TestLargeNotification(t *testing.T) {
 	t.Parallel()
 	stack := startStack(t, localstack.Options{})
-	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("t", 1000) + `","Confidence":90}]}}}`
-	var b strings.Builder
-	b.WriteString(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t","Status":"FINISH","FileId":"1","AiAnalysisResultSet":[`)
-	for i := 0; b.Len() < 6<<20-2000; i++ {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(segment)
-	}
-	b.WriteString(`]}}`)
-	body, err := emulator.SignCallback([]byte(b.String()), stack.SignKey, time.Now().Add(10*time.Minute))
+	body, err := emulator.SignCallback(emulator.LargeProcedureEvent(6<<20-2000), stack.SignKey, time.Now().Add(10*time.Minute))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,9 +1,10 @@
 package notification
 
 import (
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/vodhook/vodhook/internal/emulator"
 )
 
 func BenchmarkDecodeProcedureStateChanged(b *testing.B) {
@@ -19,17 +20,7 @@ func BenchmarkDecodeProcedureStateChanged(b *testing.B) {
 // BenchmarkDecodeLarge decodes a 5 MB ProcedureStateChanged, the size a
 // long video's AI results can reach.
 func BenchmarkDecodeLarge(b *testing.B) {
-	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("x", 1000) + `","Confidence":90}]}}}`
-	var sb strings.Builder
-	sb.WriteString(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t","Status":"FINISH","AiAnalysisResultSet":[`)
-	for i := 0; sb.Len() < 5<<20; i++ {
-		if i > 0 {
-			sb.WriteByte(',')
-		}
-		sb.WriteString(segment)
-	}
-	sb.WriteString(`]}}`)
-	body := []byte(sb.String())
+	body := emulator.LargeProcedureEvent(5 << 20)
 
 	b.SetBytes(int64(len(body)))
 	for b.Loop() {

@@ -10,8 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	vod "github.com/tencentcloud/tencentcloud-sdk-go/tencentcloud/vod/v20180717"
-
+	"github.com/vodhook/vodhook/internal/emulator"
 	"github.com/vodhook/vodhook/internal/outcome"
 )
 
@@ -224,22 +223,14 @@ func TestDecodeKeepsLargeFileID(t *testing.T) {
 // AI result set, near SCF's 6 MB limit.
 func TestDecodeLargeBody(t *testing.T) {
 	t.Parallel()
-	var task vod.ProcedureTask
-	mustUnmarshal(t, readFixture(t, "testdata/events/ProcedureStateChanged.json"), &struct {
-		ProcedureStateChangeEvent *vod.ProcedureTask
-	}{&task})
-	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("x", 1000) + `","Confidence":90}]}}}`
-	var items []string
-	for len(items)*len(segment) < 5<<20 {
-		items = append(items, segment)
-	}
-	body := `{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t","Status":"FINISH","AiAnalysisResultSet":[` + strings.Join(items, ",") + `]}}`
+	body := emulator.LargeProcedureEvent(5 << 20)
+	want := bytes.Count(body, []byte(`"TagTask"`))
 
-	n, err := Decode([]byte(body))
+	n, err := Decode(body)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(n.Event.ProcedureStateChangeEvent.AiAnalysisResultSet); got != len(items) {
-		t.Errorf("decoded %d AI results, want %d", got, len(items))
+	if got := len(n.Event.ProcedureStateChangeEvent.AiAnalysisResultSet); got != want {
+		t.Errorf("decoded %d AI results, want %d", got, want)
 	}
 }

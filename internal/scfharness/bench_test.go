@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vodhook/vodhook/internal/emulator"
 	"github.com/vodhook/vodhook/internal/scfharness"
 	"github.com/vodhook/vodhook/internal/testbinary"
 )
@@ -40,17 +41,8 @@ func BenchmarkInvokeBinary(b *testing.B) {
 // binary's peak resident memory (VmHWM), which sizes memorySize in
 // serverless.yml.
 func BenchmarkInvokeLargeNotification(b *testing.B) {
-	segment := `{"Type":"Tag","TagTask":{"Status":"SUCCESS","Output":{"TagSet":[{"Tag":"` + strings.Repeat("t", 1000) + `","Confidence":90}]}}}`
-	var body strings.Builder
-	body.WriteString(`{"EventType":"ProcedureStateChanged","ProcedureStateChangeEvent":{"TaskId":"t","Status":"FINISH","FileId":"1","AiAnalysisResultSet":[`)
-	for i := 0; body.Len() < 6<<20-2000; i++ {
-		if i > 0 {
-			body.WriteByte(',')
-		}
-		body.WriteString(segment)
-	}
-	body.WriteString(`]}}`)
-	payload, err := json.Marshal(map[string]any{"body": body.String(), "httpMethod": "POST", "headers": map[string]string{}})
+	body := emulator.LargeProcedureEvent(6<<20 - 2000)
+	payload, err := json.Marshal(map[string]any{"body": string(body), "httpMethod": "POST", "headers": map[string]string{}})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -62,7 +54,7 @@ func BenchmarkInvokeLargeNotification(b *testing.B) {
 	defer p.Close()
 	idle := peakResidentKB(b, p.PID())
 
-	b.SetBytes(int64(body.Len()))
+	b.SetBytes(int64(len(body)))
 	for b.Loop() {
 		result, err := p.Invoke(context.Background(), scfharness.Invocation{Payload: payload, Timeout: 10 * time.Second})
 		if err != nil || result.Error != nil || !strings.Contains(string(result.Payload), `"statusCode":200`) {
