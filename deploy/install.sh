@@ -78,9 +78,29 @@ log() {
 	printf '%s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*"
 }
 
+case "$function_url" in
+"" | http://* | https://*) ;;
+*)
+	echo "install.sh: --url $function_url is not an http(s) URL" >&2
+	exit 2
+	;;
+esac
+
 fail() {
 	log "ERROR: $*" >&2
 	exit 1
+}
+
+# blocked records a problem that stops a real run; a dry run lists them all
+# at the end.
+blocked=()
+block() {
+	if [ "$dry_run" = 1 ]; then
+		log "[dry-run] $1"
+		blocked+=("$2")
+	else
+		fail "$1"
+	fi
 }
 
 # run prints a command and runs it, or only prints it in a dry run. No
@@ -130,33 +150,27 @@ check_tools() {
 	fi
 
 	if [ "$missing" = 1 ]; then
-		if [ "$dry_run" = 1 ]; then
-			log "[dry-run] a real run would stop here until the tools above are installed"
-		else
-			fail "install the missing tools listed above, then run deploy/install.sh again"
-		fi
+		block "install the missing tools listed above, then run deploy/install.sh again" "tools"
 	fi
 }
 
 # Credentials: map Tencent's installer names to the Serverless Cloud
 # Framework's, which scf reads. Values are never printed.
 check_credentials() {
-	if [ -z "${TENCENT_SECRET_ID:-}" ] && [ -n "${SECRET_ID:-}" ]; then
-		export TENCENT_SECRET_ID="$SECRET_ID"
+	if [ -z "${TENCENT_SECRET_ID:-}" ] && [ -n "${SECRET_ID:-}${SECRET_KEY:-}" ]; then
+		export TENCENT_SECRET_ID="${SECRET_ID:-}"
 		export TENCENT_SECRET_KEY="${SECRET_KEY:-}"
 		export TENCENT_APP_ID="${TENCENT_APP_ID:-${APPID:-}}"
-		log "credentials: SECRET_ID and SECRET_KEY (Tencent's installer names)"
-	elif [ -n "${TENCENT_SECRET_ID:-}" ]; then
-		log "credentials: TENCENT_SECRET_ID and TENCENT_SECRET_KEY (Serverless Cloud Framework names)"
+		log "credentials: Tencent's installer names (SECRET_ID, SECRET_KEY)"
+	elif [ -n "${TENCENT_SECRET_ID:-}${TENCENT_SECRET_KEY:-}" ]; then
+		log "credentials: Serverless Cloud Framework names (TENCENT_SECRET_ID, TENCENT_SECRET_KEY)"
 	fi
 
-	if [ -z "${TENCENT_SECRET_ID:-}" ] || [ -z "${TENCENT_SECRET_KEY:-}" ]; then
-		local message="no credentials: export SECRET_ID, SECRET_KEY and APPID (Tencent's installer names), or TENCENT_SECRET_ID, TENCENT_SECRET_KEY and TENCENT_APP_ID (add TENCENT_TOKEN for temporary keys)"
-		if [ "$dry_run" = 1 ]; then
-			log "[dry-run] $message"
-		else
-			fail "$message"
-		fi
+	local missing=""
+	[ -n "${TENCENT_SECRET_ID:-}" ] || missing="SECRET_ID (or TENCENT_SECRET_ID)"
+	[ -n "${TENCENT_SECRET_KEY:-}" ] || missing="${missing:+$missing and }SECRET_KEY (or TENCENT_SECRET_KEY)"
+	if [ -n "$missing" ]; then
+		block "missing credentials: $missing; export SECRET_ID and SECRET_KEY (Tencent's installer names), or TENCENT_SECRET_ID and TENCENT_SECRET_KEY (add TENCENT_TOKEN for temporary keys); APPID or TENCENT_APP_ID is optional" "credentials"
 	fi
 	if [ -n "${SUBAPPID:-}" ] && [ -z "${VOD_SUBAPPID:-}" ]; then
 		export VOD_SUBAPPID="$SUBAPPID"
@@ -172,6 +186,10 @@ check_settings() {
 	export VOD_SIGN_KEY="${VOD_SIGN_KEY:-}"
 	log "function region $SCF_REGION; VOD region $VOD_REGION, sub-application $VOD_SUBAPPID, templates $VOD_DEFINITIONS"
 
+	if [ "$unsigned" = 1 ] && [ -n "$VOD_SIGN_KEY" ]; then
+		log "--unsigned: VOD_SIGN_KEY is set but not deployed"
+		VOD_SIGN_KEY=""
+	fi
 	if [ -n "$VOD_SIGN_KEY" ]; then
 		case "$VOD_SIGN_KEY" in
 		*[!A-Za-z0-9]*) fail "VOD_SIGN_KEY must be 1 to 32 letters and digits; VOD rejects other keys" ;;
@@ -181,12 +199,7 @@ check_settings() {
 	elif [ "$unsigned" = 1 ]; then
 		log "WARNING: no VOD_SIGN_KEY: the function will accept unsigned callbacks from anyone who knows its URL"
 	else
-		local message="VOD_SIGN_KEY is not set; export a key of up to 32 letters and digits, e.g. export VOD_SIGN_KEY=\$(LC_ALL=C tr -dc A-Za-z0-9 </dev/urandom | head -c 32), or pass --unsigned"
-		if [ "$dry_run" = 1 ]; then
-			log "[dry-run] $message"
-		else
-			fail "$message"
-		fi
+		block "VOD_SIGN_KEY is not set; export a key of up to 32 letters and digits, e.g. export VOD_SIGN_KEY=\$(LC_ALL=C tr -dc A-Za-z0-9 </dev/urandom | head -c 32), or pass --unsigned" "VOD_SIGN_KEY"
 	fi
 }
 
@@ -199,6 +212,9 @@ find_url() {
 }
 
 log "vodhook deployment$([ "$dry_run" = 1 ] && echo " (dry run: nothing is built, deployed or sent)")"
+if [ "$force" = 1 ] && [ "$set_callback" = 0 ]; then
+	log "WARNING: --force has no effect without --set-callback"
+fi
 log "step 1/6: tools"
 check_tools
 log "step 2/6: credentials and settings"
@@ -230,7 +246,7 @@ if [ -z "$function_url" ] && [ "$dry_run" = 0 ]; then
 fi
 if [ -z "$function_url" ]; then
 	if [ "$dry_run" = 1 ]; then
-		function_url="https://<APPID>-<id>.$SCF_REGION.tencentscf.com/"
+		function_url="https://${TENCENT_APP_ID:-<APPID>}-<id>.$SCF_REGION.tencentscf.com/"
 	else
 		fail "no Function URL in scf's output: find it under Function URL in the SCF console, then run deploy/install.sh --url URL again, or build/vodhook smoke -url URL"
 	fi
@@ -251,6 +267,10 @@ if [ "$set_callback" = 1 ]; then
 		TENCENTCLOUD_SESSIONTOKEN="${TENCENT_TOKEN:-}" run "${callback_args[@]}"
 else
 	log "next: point VOD's callbacks at the function (it refuses to replace another URL without -force):"
-	log "  TENCENTCLOUD_SECRETID=... TENCENTCLOUD_SECRETKEY=... VOD_SIGN_KEY=... build/vodhook callback set -url $function_url"
+	log "  TENCENTCLOUD_SECRETID=... TENCENTCLOUD_SECRETKEY=... VOD_SUBAPPID=$VOD_SUBAPPID VOD_SIGN_KEY=... build/vodhook callback set -url $function_url"
 fi
-log "done"
+if [ "${#blocked[@]}" -gt 0 ]; then
+	log "dry run done; a real run would stop at: ${blocked[*]}"
+else
+	log "done"
+fi

@@ -108,11 +108,11 @@ func TestDryRunWithoutTools(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"Go is missing", "npm install -g serverless-cloud-framework", "a real run would stop here",
-		"credentials: SECRET_ID and SECRET_KEY",
+		"Go is missing", "npm install -g serverless-cloud-framework",
+		"credentials: Tencent's installer names (SECRET_ID, SECRET_KEY)",
 		"[dry-run] would run: make build", "[dry-run] would run: build/vodhook preflight",
-		"[dry-run] would run: scf deploy", "[dry-run] would run: build/vodhook smoke -url https://<APPID>-<id>.ap-guangzhou.tencentscf.com/",
-		"build/vodhook callback set -url", "done",
+		"[dry-run] would run: scf deploy", "[dry-run] would run: build/vodhook smoke -url https://1250000000-<id>.ap-guangzhou.tencentscf.com/",
+		"VOD_SUBAPPID=0 VOD_SIGN_KEY=... build/vodhook callback set -url", "dry run done; a real run would stop at: tools",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
@@ -135,7 +135,8 @@ func TestDryRunFrameworkNames(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d:\n%s", code, out)
 	}
-	for _, want := range []string{"found Go go1.26.8", "credentials: TENCENT_SECRET_ID and TENCENT_SECRET_KEY", "VOD_SIGN_KEY is not set", "function region ap-shanghai", "[dry-run] would run: build/vodhook callback set -url"} {
+	for _, want := range []string{"found Go go1.26.8", "credentials: Serverless Cloud Framework names (TENCENT_SECRET_ID, TENCENT_SECRET_KEY)", "VOD_SIGN_KEY is not set", "function region ap-shanghai",
+		"[dry-run] would run: build/vodhook callback set -url https://1250000000-<id>.ap-shanghai.tencentscf.com/", "a real run would stop at: tools VOD_SIGN_KEY"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -155,7 +156,9 @@ func TestRealRunStops(t *testing.T) {
 		{"no scf", toolStubs, creds, nil, "install the missing tools"},
 		{"classic serverless only", merge(toolStubs, map[string]string{"serverless": "echo 3.0"}), creds, nil, "the classic serverless CLI is installed, but it no longer deploys to Tencent Cloud"},
 		{"old Go", merge(toolStubs, map[string]string{"go": "echo go1.22.1", "scf": "true"}), creds, nil, "Go go1.22.1 is too old"},
-		{"no credentials", merge(toolStubs, map[string]string{"scf": "true"}), nil, nil, "no credentials: export SECRET_ID, SECRET_KEY and APPID"},
+		{"no credentials", merge(toolStubs, map[string]string{"scf": "true"}), nil, nil, "missing credentials: SECRET_ID (or TENCENT_SECRET_ID) and SECRET_KEY (or TENCENT_SECRET_KEY)"},
+		{"key without id", merge(toolStubs, map[string]string{"scf": "true"}), []string{"SECRET_KEY=stop-key-0001"}, nil, "missing credentials: SECRET_ID (or TENCENT_SECRET_ID);"},
+		{"url not http", toolStubs, creds, []string{"--url", "ftp://x"}, "--url ftp://x is not an http(s) URL"},
 		{"no sign key", merge(toolStubs, map[string]string{"scf": "true"}), creds, nil, "VOD_SIGN_KEY is not set"},
 		{"bad sign key", merge(toolStubs, map[string]string{"scf": "true"}), append(creds, "VOD_SIGN_KEY=has-dashes"), nil, "1 to 32 letters and digits"},
 		{"unknown option", toolStubs, creds, []string{"--yes"}, "unknown option --yes"},
@@ -172,6 +175,20 @@ func TestRealRunStops(t *testing.T) {
 				t.Error("output contains the secret key")
 			}
 		})
+	}
+}
+
+func TestOptionWarnings(t *testing.T) {
+	t.Parallel()
+	env := []string{"PATH=" + pathWith(t, toolStubs), "SECRET_ID=AKIDwarn0001", "SECRET_KEY=warn-key-0001", "VOD_SIGN_KEY=WarnKey42"}
+	code, out := runScript(t, project(t), env, "--dry-run", "--force", "--unsigned")
+	if code != 0 {
+		t.Fatalf("exit %d:\n%s", code, out)
+	}
+	for _, want := range []string{"--force has no effect without --set-callback", "--unsigned: VOD_SIGN_KEY is set but not deployed", "WARNING: no VOD_SIGN_KEY"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -21,16 +22,20 @@ const (
 	switchOff = "OFF"
 )
 
-// errDifferentURL means another callback URL is configured and --force was
-// not given.
-var errDifferentURL = errors.New("a different callback URL is configured")
+// errNeedsForce means the change could break a working setup and -force
+// was not given.
+var errNeedsForce = errors.New("not changed without -force: a different callback URL is configured, or the change stops HTTP callbacks")
 
 func runCallback(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	usage := "Usage: vodhook callback show|set [flags]; run vodhook callback set -h for the flags of set"
 	if len(args) == 0 {
-		fmt.Fprintln(stderr, "Usage: vodhook callback show|set [flags]")
+		fmt.Fprintln(stderr, usage)
 		return errUsage
 	}
 	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprintln(stderr, usage)
+		return nil
 	case "show":
 		return runCallbackShow(ctx, args[1:], stdout, stderr)
 	case "set":
@@ -47,14 +52,45 @@ func runCallback(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func vodClient() (*vodclient.Client, config.Config, error) {
 	_, cfg, err := config.Load(os.Getenv)
 	if err != nil {
-		return nil, config.Config{}, fmt.Errorf("configuration: %w", err)
+		return nil, config.Config{}, err
+	}
+	if err := checkInstallerSubAppID(cfg); err != nil {
+		return nil, config.Config{}, err
 	}
 	cred, err := cfg.Credential(os.Getenv)
+	if errors.Is(err, config.ErrNoCredentials) {
+		return nil, config.Config{}, errNoCLICredentials()
+	}
 	if err != nil {
 		return nil, config.Config{}, err
 	}
 	client, err := vodclient.New(cfg, cred, vodclient.Options{})
 	return client, cfg, err
+}
+
+// checkInstallerSubAppID stops a command that would act on the wrong
+// sub-application: deploy/install.sh takes SUBAPPID, Tencent's installer
+// name, but vodhook reads VOD_SUBAPPID.
+func checkInstallerSubAppID(cfg config.Config) error {
+	installer := os.Getenv("SUBAPPID")
+	if installer == "" || installer == strconv.FormatUint(cfg.SubAppID, 10) {
+		return nil
+	}
+	return fmt.Errorf("SUBAPPID=%s is set, but vodhook reads VOD_SUBAPPID, which gives sub-application %d; export VOD_SUBAPPID=%s to act on sub-application %s",
+		installer, cfg.SubAppID, installer, installer)
+}
+
+// errNoCLICredentials explains where the CLI takes its key from, which is
+// not where the deployed function takes it from.
+func errNoCLICredentials() error {
+	hint := ""
+	switch {
+	case os.Getenv("TENCENT_SECRET_ID") != "":
+		hint = " (you have TENCENT_SECRET_ID set: export TENCENTCLOUD_SECRETID=$TENCENT_SECRET_ID TENCENTCLOUD_SECRETKEY=$TENCENT_SECRET_KEY)"
+	case os.Getenv("SECRET_ID") != "":
+		hint = " (you have SECRET_ID set: export TENCENTCLOUD_SECRETID=$SECRET_ID TENCENTCLOUD_SECRETKEY=$SECRET_KEY)"
+	}
+	return fmt.Errorf("no API key: export TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY with your own key, which needs vod:DescribeEventConfig and vod:ModifyEventConfig%s", hint)
 }
 
 func runCallbackShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -118,8 +154,8 @@ func runCallbackSet(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.StringVar(&flags.url, "url", "", "callback URL VOD sends notifications to: the function's Function URL (required in PUSH mode)")
 	fs.StringVar(&flags.signKey, "sign-key", "", "callback sign key, up to 32 letters and digits; default: keep VOD's current key (env VOD_SIGN_KEY)")
 	fs.StringVar(&flags.mode, "mode", "PUSH", "PUSH (HTTP callbacks) or PULL (reliable callbacks)")
-	fs.BoolVar(&flags.force, "force", false, "replace a different callback URL that is already configured")
-	fs.BoolVar(&flags.dryRun, "dry-run", false, "print the ModifyEventConfig request without sending it")
+	fs.BoolVar(&flags.force, "force", false, "replace a different callback URL that is already configured, or switch to PULL mode")
+	fs.BoolVar(&flags.dryRun, "dry-run", false, "print the ModifyEventConfig request without sending it (DescribeEventConfig is still called)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -140,15 +176,24 @@ func runCallbackSet(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 
 	wanted := flags.apply(current)
+	fmt.Fprintf(stdout, "Event configuration of sub-application %d:\n", cfg.SubAppID)
 	printComparison(stdout, current, wanted, flags.signKey != "")
-	if current.NotificationURL != "" && wanted.NotificationURL != current.NotificationURL && !flags.force {
-		fmt.Fprintf(stdout, "\nSub-application %d already sends its callbacks to %s.\n", cfg.SubAppID, current.NotificationURL)
-		fmt.Fprintln(stdout, "Changing it can break a workflow that depends on it; rerun with -force to replace it.")
-		return errDifferentURL
+	refusal := refuse(current, wanted, cfg.SubAppID, flags.force)
+	if refusal != "" {
+		fmt.Fprintf(stdout, "\n%s\n", refusal)
 	}
 
 	if flags.dryRun {
-		return printRequest(stdout, wanted, flags.signKey, cfg.SubAppID)
+		if err := printRequest(stdout, wanted, flags.signKey, cfg.SubAppID); err != nil {
+			return err
+		}
+		if refusal != "" {
+			return errNeedsForce
+		}
+		return nil
+	}
+	if refusal != "" {
+		return errNeedsForce
 	}
 
 	requestID, err := client.ModifyEventConfig(ctx, wanted, flags.signKey)
@@ -156,7 +201,24 @@ func runCallbackSet(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintf(stdout, "\nModifyEventConfig succeeded (RequestId %s).\n", requestID)
-	return verify(ctx, client, wanted, stdout)
+	return verify(ctx, client, wanted, cfg.SubAppID, stdout)
+}
+
+// refuse returns why the change needs -force, or "" when it does not: it
+// replaces a different callback URL, or it stops the HTTP callbacks vodhook
+// handles.
+func refuse(current, wanted vodclient.EventConfig, subAppID uint64, force bool) string {
+	if force {
+		return ""
+	}
+	switch {
+	case current.NotificationURL != "" && wanted.NotificationURL != current.NotificationURL:
+		return fmt.Sprintf("Sub-application %d already sends its callbacks to %s.\nChanging it can break a workflow that depends on it; rerun with -force to replace it.",
+			subAppID, current.NotificationURL)
+	case wanted.Mode == "PULL" && current.Mode != "PULL":
+		return "In PULL mode VOD stops posting callbacks and holds events for PullEvents, which this version of vodhook does not call.\nRerun with -force if another consumer pulls the events."
+	}
+	return ""
 }
 
 func (f callbackSetFlags) validate() error {
@@ -173,22 +235,10 @@ func (f callbackSetFlags) validate() error {
 			return fmt.Errorf("-url %q is not an http(s) URL", f.url)
 		}
 	}
-	if f.signKey != "" && !isAlphanumeric(f.signKey, 32) {
-		return errors.New("the sign key must be 1 to 32 letters and digits; VOD rejects other keys")
+	if f.signKey != "" {
+		return config.ValidateSignKey(f.signKey)
 	}
 	return nil
-}
-
-func isAlphanumeric(s string, maxLen int) bool {
-	if len(s) == 0 || len(s) > maxLen {
-		return false
-	}
-	for _, r := range s {
-		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // apply returns the configuration to send: current with the new mode and
@@ -249,7 +299,7 @@ func printRequest(w io.Writer, wanted vodclient.EventConfig, signKey string, sub
 }
 
 // verify reads the configuration back and fails unless it is what was set.
-func verify(ctx context.Context, client *vodclient.Client, wanted vodclient.EventConfig, w io.Writer) error {
+func verify(ctx context.Context, client *vodclient.Client, wanted vodclient.EventConfig, subAppID uint64, w io.Writer) error {
 	got, requestID, err := client.DescribeEventConfig(ctx)
 	if err != nil {
 		return fmt.Errorf("read the configuration back: %w", err)
@@ -257,6 +307,10 @@ func verify(ctx context.Context, client *vodclient.Client, wanted vodclient.Even
 	if got != wanted {
 		return fmt.Errorf("DescribeEventConfig (RequestId %s) returned %+v after the change, want %+v", requestID, got, wanted)
 	}
-	fmt.Fprintf(w, "Verified with DescribeEventConfig (RequestId %s): VOD sends %s callbacks to %s.\n", requestID, wanted.Mode, show(wanted.NotificationURL))
+	if wanted.Mode == "PULL" {
+		fmt.Fprintf(w, "Verified with DescribeEventConfig (RequestId %s): sub-application %d holds its events for PullEvents (PULL mode); nothing is posted.\n", requestID, subAppID)
+		return nil
+	}
+	fmt.Fprintf(w, "Verified with DescribeEventConfig (RequestId %s): sub-application %d posts its callbacks to %s.\n", requestID, subAppID, show(wanted.NotificationURL))
 	return nil
 }

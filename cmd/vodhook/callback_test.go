@@ -27,6 +27,9 @@ func startEmulator(t *testing.T, callbackURL string) *emulator.Emulator {
 	t.Setenv("VODHOOK_CONFIG", "")
 	t.Setenv("VOD_ENDPOINT", server.URL)
 	t.Setenv("VOD_SUBAPPID", "")
+	t.Setenv("SUBAPPID", "")
+	t.Setenv("TENCENT_SECRET_ID", "")
+	t.Setenv("SECRET_ID", "")
 	t.Setenv("VOD_SIGN_KEY", "")
 	t.Setenv("TENCENTCLOUD_SECRETID", cred.SecretId)
 	t.Setenv("TENCENTCLOUD_SECRETKEY", cred.SecretKey)
@@ -47,7 +50,7 @@ func TestCallbackShow(t *testing.T) {
 	}
 
 	code, stdout, _ = runCLI(t, context.Background(), "callback", "show", "-json")
-	if code != 0 || !strings.Contains(stdout, `"NotificationURL": "https://old.example.com/hook"`) {
+	if code != 0 || !strings.Contains(stdout, `"NotificationUrl": "https://old.example.com/hook"`) {
 		t.Errorf("-json: exit %d:\n%s", code, stdout)
 	}
 }
@@ -55,7 +58,7 @@ func TestCallbackShow(t *testing.T) {
 func TestCallbackSetRefusesOtherURL(t *testing.T) {
 	emu := startEmulator(t, "https://production.example.com/vod")
 	code, stdout, stderr := runCLI(t, context.Background(), "callback", "set", "-url", "https://new.example.com/")
-	if code != 1 || !strings.Contains(stderr, "a different callback URL is configured") {
+	if code != 1 || !strings.Contains(stderr, "not changed without -force") {
 		t.Fatalf("exit %d, stderr %q; want a refusal", code, stderr)
 	}
 	for _, want := range []string{"https://production.example.com/vod", "https://new.example.com/", "changed", "-force"} {
@@ -166,14 +169,63 @@ func TestCallbackErrors(t *testing.T) {
 	t.Setenv("TENCENTCLOUD_SECRETID", "")
 	t.Setenv("TENCENTCLOUD_SECRETKEY", "")
 	code, _, stderr := runCLI(t, context.Background(), "callback", "show")
-	if code != 1 || !strings.Contains(stderr, "no VOD API credentials") {
+	if code != 1 || !strings.Contains(stderr, "no API key: export TENCENTCLOUD_SECRETID and TENCENTCLOUD_SECRETKEY") {
 		t.Errorf("without credentials: exit %d, stderr %q", code, stderr)
 	}
+
+	t.Setenv("TENCENT_SECRET_ID", "AKIDframework")
+	code, _, stderr = runCLI(t, context.Background(), "callback", "show")
+	if code != 1 || !strings.Contains(stderr, "export TENCENTCLOUD_SECRETID=$TENCENT_SECRET_ID") {
+		t.Errorf("with the framework's names only: exit %d, stderr %q", code, stderr)
+	}
+	t.Setenv("TENCENT_SECRET_ID", "")
 
 	t.Setenv("TENCENTCLOUD_SECRETID", "AKIDcliTEST0001")
 	t.Setenv("TENCENTCLOUD_SECRETKEY", "wrong-key")
 	code, _, stderr = runCLI(t, context.Background(), "callback", "show")
 	if code != 1 || !strings.Contains(stderr, "AuthFailure.SignatureFailure") {
 		t.Errorf("wrong key: exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestCallbackSetPullNeedsForce(t *testing.T) {
+	emu := startEmulator(t, "https://fn.example.com/")
+	code, stdout, stderr := runCLI(t, context.Background(), "callback", "set", "-mode", "PULL")
+	if code != 1 || !strings.Contains(stdout, "PullEvents") || !strings.Contains(stderr, "not changed without -force") {
+		t.Fatalf("PULL without -force: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if len(emu.CallsTo("ModifyEventConfig")) != 0 {
+		t.Error("ModifyEventConfig was sent")
+	}
+
+	code, stdout, stderr = runCLI(t, context.Background(), "callback", "set", "-mode", "PULL", "-force")
+	if code != 0 || !strings.Contains(stdout, "holds its events for PullEvents (PULL mode); nothing is posted") {
+		t.Errorf("PULL with -force: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}
+
+func TestCallbackSetDryRunShowsRefusedRequest(t *testing.T) {
+	startEmulator(t, "https://production.example.com/vod")
+	code, stdout, _ := runCLI(t, context.Background(), "callback", "set", "-url", "https://new.example.com/", "-dry-run")
+	if code != 1 || !strings.Contains(stdout, "Dry run") || !strings.Contains(stdout, "rerun with -force") {
+		t.Errorf("exit %d\n%s", code, stdout)
+	}
+}
+
+func TestCallbackInstallerSubAppID(t *testing.T) {
+	emu := startEmulator(t, "")
+	t.Setenv("SUBAPPID", "1500000001")
+	code, _, stderr := runCLI(t, context.Background(), "callback", "set", "-url", "https://fn.example.com/")
+	if code != 1 || !strings.Contains(stderr, "export VOD_SUBAPPID=1500000001") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if len(emu.Calls()) != 0 {
+		t.Error("VOD was called for the wrong sub-application")
+	}
+
+	t.Setenv("VOD_SUBAPPID", "1500000001")
+	code, stdout, stderr := runCLI(t, context.Background(), "callback", "set", "-url", "https://fn.example.com/")
+	if code != 0 || !strings.Contains(stdout, "sub-application 1500000001 posts its callbacks to https://fn.example.com/") {
+		t.Errorf("with VOD_SUBAPPID: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

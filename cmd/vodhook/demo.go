@@ -61,6 +61,9 @@ func (f *stackFlags) resolve() (localstack.Options, config.Config, error) {
 	}
 
 	opts := localstack.Options{Binary: f.binary, Envelope: envelope, Unsigned: f.unsigned}
+	if !f.unsigned {
+		opts.SignKey = os.Getenv(config.EnvSignKey)
+	}
 	getenv := os.Getenv
 	_, err := os.Stat(f.config)
 	if err != nil && f.configGiven {
@@ -121,7 +124,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	say("VOD emulator:   %s", stack.Emulator.URL)
 	say("function:       %s, behind a local %s trigger at %s", opts.Binary, opts.Envelope, stack.GatewayURL)
-	say("callbacks:      %s", signedWord(stack.SignKey))
+	say("callbacks:      %s", signedWord(stack))
 	say("templates:      %v (sub-application %d)", cfg.Definitions, cfg.SubAppID)
 	say("uploading %s ...", *name)
 
@@ -132,11 +135,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return printReport(say, report, cfg.Definitions)
 }
 
-func signedWord(key string) string {
-	if key == "" {
+// signedWord describes how the stack's callbacks are signed, without
+// printing a key the user brought.
+func signedWord(stack *localstack.Stack) string {
+	switch {
+	case stack.SignKey == "":
 		return "unsigned"
+	case stack.SignKey == os.Getenv(config.EnvSignKey):
+		return "signed with the key in VOD_SIGN_KEY (Sign and T)"
+	default:
+		return "signed with a generated sign key (Sign and T)"
 	}
-	return "signed with a generated sign key (Sign and T)"
 }
 
 // printReport prints the outputs and fails unless every template produced

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 
+	"github.com/vodhook/vodhook/internal/config"
 	"github.com/vodhook/vodhook/internal/localstack"
 )
 
@@ -57,12 +59,36 @@ transcoding, and ProcedureStateChanged arrives with the outputs:
 
 `+post+`
 
-Probe the function with an empty request:
+Probe the function with an empty request, or run the deployment's smoke test:
   curl -s -X POST %[2]s/
+  `+smokeLine(stack)+`
+
+Read or set the emulator's callback configuration with its made-up keys:
+  `+emulatorEnv(stack)+` build/vodhook callback show
 
 See what the emulator received and delivered:
   curl -s %[1]s/emulator/calls
   curl -s %[1]s/emulator/deliveries
 
-Press Ctrl-C to stop.`, stack.Emulator.URL, stack.GatewayURL, signedWord(stack.SignKey), subAppID)
+Press Ctrl-C to stop.`, stack.Emulator.URL, stack.GatewayURL, signedWord(stack), subAppID)
+}
+
+// smokeLine is the smoke test command for the stack's trigger. A generated
+// sign key is shown: it is made up for this run and valid only here.
+func smokeLine(stack *localstack.Stack) string {
+	switch {
+	case stack.SignKey == "":
+		return "build/vodhook smoke -url " + stack.GatewayURL + "/"
+	case stack.SignKey == os.Getenv(config.EnvSignKey):
+		return "build/vodhook smoke -url " + stack.GatewayURL + "/   (with your VOD_SIGN_KEY exported)"
+	default:
+		return "VOD_SIGN_KEY=" + stack.SignKey + " build/vodhook smoke -url " + stack.GatewayURL + "/"
+	}
+}
+
+// emulatorEnv is the environment that points the CLI at the stack's
+// emulator, with the temporary keys made up for this run.
+func emulatorEnv(stack *localstack.Stack) string {
+	return fmt.Sprintf("VOD_ENDPOINT=%s TENCENTCLOUD_SECRETID=%s TENCENTCLOUD_SECRETKEY=%s TENCENTCLOUD_SESSIONTOKEN=%s",
+		stack.Emulator.URL, stack.Credential.SecretId, stack.Credential.SecretKey, stack.Credential.Token)
 }

@@ -68,8 +68,11 @@ func checkDelivery(answer []byte) error {
 			Error  string
 		}
 	}
-	if err := json.Unmarshal(answer, &result); err != nil || result.Delivery == nil {
+	if err := json.Unmarshal(answer, &result); err != nil {
 		return nil
+	}
+	if result.Delivery == nil {
+		return fmt.Errorf("file %s was registered, but no NewFileUpload was sent: the emulator is in PULL mode or its upload event switch is off (vodhook callback show)", result.FileId)
 	}
 	d := result.Delivery
 	if d.Status >= 200 && d.Status <= 299 {

@@ -192,6 +192,9 @@ func Resolve(file File, getenv func(string) string) (Config, error) {
 	problems = append(problems, err)
 	cfg.Endpoint = ep
 	problems = append(problems, validateRegion(cfg.Region), validateDefinitions(cfg.Definitions))
+	if cfg.SignKey != "" {
+		problems = append(problems, ValidateSignKey(cfg.SignKey))
+	}
 
 	if err := errors.Join(problems...); err != nil {
 		return Config{}, err
@@ -201,8 +204,33 @@ func Resolve(file File, getenv func(string) string) (Config, error) {
 
 var regionPattern = regexp.MustCompile(`^[a-z]{2,}(-[a-z0-9]+)+$`)
 
+// IsRegion reports whether s has the form of a Tencent Cloud region id,
+// such as ap-guangzhou or na-siliconvalley.
+func IsRegion(s string) bool {
+	return regionPattern.MatchString(s)
+}
+
+// MaxSignKeyLength is the longest callback sign key VOD accepts.
+const MaxSignKeyLength = 32
+
+// ValidateSignKey checks a callback sign key against VOD's rule: 1 to 32
+// ASCII letters and digits. The error does not contain the key.
+func ValidateSignKey(key string) error {
+	valid := len(key) >= 1 && len(key) <= MaxSignKeyLength
+	for _, r := range key {
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9') {
+			valid = false
+		}
+	}
+	if valid {
+		return nil
+	}
+	return fmt.Errorf("%w: the sign key (%s or \"sign_key\" in config.json) has %d characters; VOD accepts 1 to %d letters and digits, so no callback would match it",
+		outcome.ErrConfig, EnvSignKey, len(key), MaxSignKeyLength)
+}
+
 func validateRegion(region string) error {
-	if regionPattern.MatchString(region) {
+	if IsRegion(region) {
 		return nil
 	}
 	return fmt.Errorf("%w: region %q is not a Tencent Cloud region id; use a value such as %q (%s or \"region\" in config.json)",

@@ -146,6 +146,8 @@ func TestResolveErrors(t *testing.T) {
 		{"endpoint empty host", `{"endpoint":"http://"}`, nil, []string{"not a valid host"}},
 		{"bool not bool", `{"transcode_with_procedure":"yes"}`, nil, []string{"transcode_with_procedure", "true or false"}},
 		{"env bool not bool", `{}`, map[string]string{EnvTranscodeWithProcedure: "sometimes"}, []string{"VOD_TRANSCODE_WITH_PROCEDURE", "true or false"}},
+		{"sign key with symbols", `{"sign_key":"my-key!"}`, nil, []string{"sign key", "1 to 32 letters and digits"}},
+		{"sign key too long", `{}`, map[string]string{EnvSignKey: strings.Repeat("a", 33)}, []string{"33 characters"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

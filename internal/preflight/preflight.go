@@ -59,6 +59,9 @@ type Options struct {
 // keeps to answer, rounded up to whole seconds.
 var minTimeout = int(math.Ceil((vodclient.DefaultCallTimeout + vodclient.DefaultSafetyMargin).Seconds()))
 
+// recommendedTimeout covers a cold start on top of one slow VOD call.
+const recommendedTimeout = 10
+
 // Run performs every check and returns the report.
 func Run(opts Options) Report {
 	var r Report
@@ -96,6 +99,9 @@ func checkRegion(in Inputs, getenv func(string) string) Check {
 	region, unset := Expand(in.Region, getenv)
 	if len(unset) > 0 || region == "" {
 		return Check{"inputs.region", Fail, fmt.Sprintf("inputs.region %q is empty when deployed; set %s (deploy/install.sh sets it to ap-guangzhou unless told otherwise)", in.Region, strings.Join(unset, ", "))}
+	}
+	if !config.IsRegion(region) {
+		return Check{"inputs.region", Fail, fmt.Sprintf("inputs.region is %q, not a Tencent Cloud region id; use a value such as ap-guangzhou", region)}
 	}
 	return Check{"inputs.region", Pass, "the function deploys to " + region}
 }
@@ -187,6 +193,8 @@ func checkTimeout(in Inputs) Check {
 	case in.Timeout < minTimeout:
 		return Check{"inputs.timeout", Fail, fmt.Sprintf("inputs.timeout is %d s, less than one VOD call (%s) and the margin the function keeps to answer (%s); set timeout: 10",
 			in.Timeout, vodclient.DefaultCallTimeout, vodclient.DefaultSafetyMargin)}
+	case in.Timeout < recommendedTimeout:
+		return Check{"inputs.timeout", Warn, fmt.Sprintf("inputs.timeout is %d s: enough for a VOD call, but a cold start on top of a slow call can exceed it; set timeout: %d", in.Timeout, recommendedTimeout)}
 	default:
 		return Check{"inputs.timeout", Pass, fmt.Sprintf("inputs.timeout is %d s", in.Timeout)}
 	}
@@ -204,6 +212,9 @@ func checkRole(in Inputs) Check {
 		if (name == config.EnvSecretKey || strings.Contains(strings.ToUpper(name), "SECRET")) && value != "" && !isReference(value) {
 			return Check{"inputs.role", Fail, fmt.Sprintf("environment variable %s holds a literal secret in serverless.yml; remove it and give the function an execution role (inputs.role)", name)}
 		}
+	}
+	if value := in.Environment.Variables[config.EnvSignKey]; value != "" && !isReference(value) {
+		return Check{"environment." + config.EnvSignKey, Fail, "VOD_SIGN_KEY is written into serverless.yml, a file that is committed; write VOD_SIGN_KEY: ${env:VOD_SIGN_KEY} and export the key when deploying"}
 	}
 	if in.Role == "" {
 		return Check{"inputs.role", Fail, "inputs.role is empty: without an execution role the function has no keys to call VOD; create a CAM role that SCF may assume, allow it vod:ProcessMedia, and name it here"}
@@ -236,7 +247,26 @@ func checkVariables(in Inputs, getenv func(string) string) []Check {
 	if values[config.EnvSignKey] == "" {
 		checks = append(checks, Check{"environment." + config.EnvSignKey, Warn, "VOD_SIGN_KEY is empty, so the function accepts unsigned callbacks from anyone who knows its URL; set a key here and in VOD (vodhook callback set -sign-key)"})
 	}
-	return append(checks, Check{"environment", Pass, "every VOD_* value is valid"})
+	return append(checks, Check{"environment", Pass, "every VOD_* value is valid: " + describeVariables(values)})
+}
+
+// describeVariables lists the VOD_* values as deployed, with the sign key
+// hidden and empty values marked as defaults.
+func describeVariables(values map[string]string) string {
+	var parts []string
+	for _, name := range vodVariables {
+		value, ok := values[name]
+		switch {
+		case !ok:
+			continue
+		case value == "":
+			value = "(empty: default)"
+		case name == config.EnvSignKey:
+			value = "(set)"
+		}
+		parts = append(parts, name+"="+value)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // splitJoined returns the errors joined in err, or err itself.

@@ -157,6 +157,9 @@ func TestRunFindsProblems(t *testing.T) {
 		{"literal secret", "VOD_SIGN_KEY: ${env:VOD_SIGN_KEY}", "VOD_SIGN_KEY: ${env:VOD_SIGN_KEY}\n      TENCENTCLOUD_SECRETKEY: abcdefgh", goodEnv, "inputs.role", "literal secret"},
 		{"src missing", "src: ./build/scf", "src: ./build/nothing", goodEnv, "inputs.src", "run make build"},
 		{"not YAML", "inputs:", "inputs: [", goodEnv, "serverless.yml", "not valid YAML"},
+		{"literal sign key", "VOD_SIGN_KEY: ${env:VOD_SIGN_KEY}", "VOD_SIGN_KEY: abc123", goodEnv, "environment.VOD_SIGN_KEY", "committed"},
+		{"invalid sign key", "", "", map[string]string{"SCF_REGION": "ap-guangzhou", "VOD_SIGN_KEY": "my-key!"}, "environment", "1 to 32 letters and digits"},
+		{"malformed function region", "", "", map[string]string{"SCF_REGION": "guangzhou", "VOD_SIGN_KEY": "k"}, "inputs.region", "not a Tencent Cloud region id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,4 +232,43 @@ func TestExpand(t *testing.T) {
 	if !isReference("${env:VOD_SIGN_KEY}") || isReference("x${env:A}") || isReference("plain") {
 		t.Error("isReference is wrong")
 	}
+}
+
+func TestRunTimeoutWarning(t *testing.T) {
+	t.Parallel()
+	original, err := os.ReadFile(repoServerless)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(original), "timeout: 10", "timeout: 5", 1)
+	report := Run(Options{Serverless: project(t, text), Getenv: env(map[string]string{"SCF_REGION": "ap-guangzhou", "VOD_SIGN_KEY": "k"})})
+	for _, c := range report {
+		if c.Name == "inputs.timeout" {
+			if c.Severity != Warn || !strings.Contains(c.Message, "cold start") {
+				t.Errorf("timeout 5: %+v, want a warning about cold starts", c)
+			}
+			return
+		}
+	}
+	t.Error("no timeout check")
+}
+
+func TestRunShowsResolvedVariables(t *testing.T) {
+	t.Parallel()
+	text, _ := os.ReadFile(repoServerless)
+	report := Run(Options{Serverless: project(t, string(text)), Getenv: env(map[string]string{"SCF_REGION": "ap-guangzhou", "VOD_SIGN_KEY": "Secret42", "VOD_SUBAPPID": "1500000001"})})
+	for _, c := range report {
+		if c.Name == "environment" && c.Severity == Pass {
+			for _, want := range []string{"VOD_SUBAPPID=1500000001", "VOD_DEFINITIONS=(empty: default)", "VOD_SIGN_KEY=(set)"} {
+				if !strings.Contains(c.Message, want) {
+					t.Errorf("message %q lacks %q", c.Message, want)
+				}
+			}
+			if strings.Contains(c.Message, "Secret42") {
+				t.Error("the sign key is shown")
+			}
+			return
+		}
+	}
+	t.Errorf("no passing environment check: %+v", report)
 }

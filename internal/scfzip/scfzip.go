@@ -63,7 +63,7 @@ var (
 func Check(path string) error {
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return fmt.Errorf("open %s: %w; run make build", path, err)
+		return fmt.Errorf("%w; run make build", err)
 	}
 	defer zr.Close()
 

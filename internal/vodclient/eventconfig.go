@@ -10,13 +10,13 @@ import (
 // EventConfig is VOD's event notification configuration of one
 // (sub-)application.
 type EventConfig struct {
-	Mode            string // "PUSH" (HTTP callbacks) or "PULL" (reliable callbacks)
-	NotificationURL string
+	Mode            string `json:"Mode"` // "PUSH" (HTTP callbacks) or "PULL" (reliable callbacks)
+	NotificationURL string `json:"NotificationUrl"`
 
 	// Event switches, "ON" or "OFF".
-	UploadMediaComplete string
-	DeleteMediaComplete string
-	PersistenceComplete string
+	UploadMediaComplete string `json:"UploadMediaCompleteEventSwitch"`
+	DeleteMediaComplete string `json:"DeleteMediaCompleteEventSwitch"`
+	PersistenceComplete string `json:"PersistenceCompleteEventSwitch"`
 }
 
 // DescribeEventConfig returns the current event notification configuration
