@@ -430,7 +430,7 @@ func TestAnswers(t *testing.T) {
 
 func TestSignedCallbacks(t *testing.T) {
 	t.Parallel()
-	const key = "Callback-Sign-Key-42"
+	const key = "CallbackSignKey42"
 	f := newFixture(t, map[string]string{config.EnvSignKey: key}, `{}`)
 	f.upload("5285890799999990008")
 	expiry := time.Now().Add(10 * time.Minute)
