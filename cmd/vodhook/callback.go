@@ -175,47 +175,47 @@ func runCallbackSet(ctx context.Context, args []string, stdout, stderr io.Writer
 		return fmt.Errorf("read the current configuration: %w", err)
 	}
 
-	wanted := flags.apply(current)
+	target := flags.apply(current)
 	fmt.Fprintf(stdout, "Event configuration of sub-application %d:\n", cfg.SubAppID)
-	printComparison(stdout, current, wanted, flags.signKey != "")
-	refusal := refuse(current, wanted, cfg.SubAppID, flags.force)
-	if refusal != "" {
-		fmt.Fprintf(stdout, "\n%s\n", refusal)
+	printComparison(stdout, current, target, flags.signKey != "")
+	reason := needsForce(current, target, cfg.SubAppID, flags.force)
+	if reason != "" {
+		fmt.Fprintf(stdout, "\n%s\n", reason)
 	}
 
 	if flags.dryRun {
-		if err := printRequest(stdout, wanted, flags.signKey, cfg.SubAppID); err != nil {
+		if err := printRequest(stdout, target, flags.signKey, cfg.SubAppID); err != nil {
 			return err
 		}
-		if refusal != "" {
+		if reason != "" {
 			return errNeedsForce
 		}
 		return nil
 	}
-	if refusal != "" {
+	if reason != "" {
 		return errNeedsForce
 	}
 
-	requestID, err := client.ModifyEventConfig(ctx, wanted, flags.signKey)
+	requestID, err := client.ModifyEventConfig(ctx, target, flags.signKey)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nModifyEventConfig succeeded (RequestId %s).\n", requestID)
-	return verify(ctx, client, wanted, cfg.SubAppID, stdout)
+	return verify(ctx, client, target, cfg.SubAppID, stdout)
 }
 
-// refuse returns why the change needs -force, or "" when it does not: it
+// needsForce returns why the change needs -force, or "" when it does not: it
 // replaces a different callback URL, or it stops the HTTP callbacks vodhook
 // handles.
-func refuse(current, wanted vodclient.EventConfig, subAppID uint64, force bool) string {
+func needsForce(current, target vodclient.EventConfig, subAppID uint64, force bool) string {
 	if force {
 		return ""
 	}
 	switch {
-	case current.NotificationURL != "" && wanted.NotificationURL != current.NotificationURL:
+	case current.NotificationURL != "" && target.NotificationURL != current.NotificationURL:
 		return fmt.Sprintf("Sub-application %d already sends its callbacks to %s.\nChanging it can break a workflow that depends on it; rerun with -force to replace it.",
 			subAppID, current.NotificationURL)
-	case wanted.Mode == "PULL" && current.Mode != "PULL":
+	case target.Mode == "PULL" && current.Mode != "PULL":
 		return "In PULL mode VOD stops posting callbacks and holds events for PullEvents, which this version of vodhook does not call.\nRerun with -force if another consumer pulls the events."
 	}
 	return ""
@@ -245,31 +245,31 @@ func (f callbackSetFlags) validate() error {
 // URL, NewFileUpload notifications on (vodhook acts on them), and the other
 // switches as they are.
 func (f callbackSetFlags) apply(current vodclient.EventConfig) vodclient.EventConfig {
-	wanted := current
-	wanted.Mode = strings.ToUpper(f.mode)
+	target := current
+	target.Mode = strings.ToUpper(f.mode)
 	if f.url != "" {
-		wanted.NotificationURL = f.url
+		target.NotificationURL = f.url
 	}
-	wanted.UploadMediaComplete = switchOn
-	if wanted.DeleteMediaComplete == "" {
-		wanted.DeleteMediaComplete = switchOff
+	target.UploadMediaComplete = switchOn
+	if target.DeleteMediaComplete == "" {
+		target.DeleteMediaComplete = switchOff
 	}
-	if wanted.PersistenceComplete == "" {
-		wanted.PersistenceComplete = switchOff
+	if target.PersistenceComplete == "" {
+		target.PersistenceComplete = switchOff
 	}
-	return wanted
+	return target
 }
 
-func printComparison(w io.Writer, current, wanted vodclient.EventConfig, newKey bool) {
+func printComparison(w io.Writer, current, target vodclient.EventConfig, newKey bool) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "field\tcurrent\tnew\t")
-	currentRows, wantedRows := configRows(current), configRows(wanted)
+	currentRows, targetRows := configRows(current), configRows(target)
 	for i := range currentRows {
 		mark := ""
-		if currentRows[i][1] != wantedRows[i][1] {
+		if currentRows[i][1] != targetRows[i][1] {
 			mark = "changed"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", currentRows[i][0], show(currentRows[i][1]), show(wantedRows[i][1]), mark)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", currentRows[i][0], show(currentRows[i][1]), show(targetRows[i][1]), mark)
 	}
 	key := "(unchanged)"
 	if newKey {
@@ -281,8 +281,8 @@ func printComparison(w io.Writer, current, wanted vodclient.EventConfig, newKey 
 
 // printRequest prints the ModifyEventConfig request with the sign key
 // masked.
-func printRequest(w io.Writer, wanted vodclient.EventConfig, signKey string, subAppID uint64) error {
-	request := vodclient.ModifyEventConfigRequest(wanted, "")
+func printRequest(w io.Writer, target vodclient.EventConfig, signKey string, subAppID uint64) error {
+	request := vodclient.ModifyEventConfigRequest(target, "")
 	if subAppID != 0 {
 		request.SubAppId = &subAppID
 	}
@@ -299,18 +299,18 @@ func printRequest(w io.Writer, wanted vodclient.EventConfig, signKey string, sub
 }
 
 // verify reads the configuration back and fails unless it is what was set.
-func verify(ctx context.Context, client *vodclient.Client, wanted vodclient.EventConfig, subAppID uint64, w io.Writer) error {
+func verify(ctx context.Context, client *vodclient.Client, target vodclient.EventConfig, subAppID uint64, w io.Writer) error {
 	got, requestID, err := client.DescribeEventConfig(ctx)
 	if err != nil {
 		return fmt.Errorf("read the configuration back: %w", err)
 	}
-	if got != wanted {
-		return fmt.Errorf("DescribeEventConfig (RequestId %s) returned %+v after the change, want %+v", requestID, got, wanted)
+	if got != target {
+		return fmt.Errorf("DescribeEventConfig (RequestId %s) returned %+v after the change, want %+v", requestID, got, target)
 	}
-	if wanted.Mode == "PULL" {
+	if target.Mode == "PULL" {
 		fmt.Fprintf(w, "Verified with DescribeEventConfig (RequestId %s): sub-application %d holds its events for PullEvents (PULL mode); nothing is posted.\n", requestID, subAppID)
 		return nil
 	}
-	fmt.Fprintf(w, "Verified with DescribeEventConfig (RequestId %s): sub-application %d posts its callbacks to %s.\n", requestID, subAppID, show(wanted.NotificationURL))
+	fmt.Fprintf(w, "Verified with DescribeEventConfig (RequestId %s): sub-application %d posts its callbacks to %s.\n", requestID, subAppID, show(target.NotificationURL))
 	return nil
 }

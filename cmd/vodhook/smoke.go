@@ -22,13 +22,13 @@ import (
 // VOD: it ignores FileDeleted.
 const smokeEvent = `{"EventType":"FileDeleted","FileDeleteEvent":{"FileIdSet":["0"]}}`
 
-// probe is one request of the smoke test and the answer it expects.
+// probe is one request of the smoke test and the response it expects.
 type probe struct {
 	name        string
 	body        []byte
 	wantStatus  int
 	wantOutcome string
-	hint        string // what a different answer most likely means
+	hint        string // the most likely cause of a different response
 }
 
 func runSmoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -112,7 +112,7 @@ func withSignature(sign, expiry string) []byte {
 }
 
 // send posts body and returns the status and the outcome of vodhook's JSON
-// answer.
+// response.
 func send(ctx context.Context, client *http.Client, target string, body []byte) (int, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {

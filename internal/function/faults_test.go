@@ -13,7 +13,7 @@ import (
 	"github.com/vodhook/vodhook/internal/vodclient"
 )
 
-// statusOf is the status each error class must be answered with.
+// statusOf is the response status for each error class.
 var statusOf = map[vodclient.Class]int{
 	vodclient.AlreadyStarted: http.StatusOK,
 	vodclient.Rejected:       http.StatusInternalServerError,
@@ -40,7 +40,7 @@ func (f *fixture) invokeWithin(timeout time.Duration, payload []byte) (int, repl
 }
 
 // TestFaultTable injects every error code of the classification table into
-// ProcessMedia and checks the function's answer. The table is the one the
+// ProcessMedia and checks the function's response. The table is the one the
 // function uses, so a new row is tested without editing this test.
 func TestFaultTable(t *testing.T) {
 	t.Parallel()

@@ -20,7 +20,7 @@ import (
 )
 
 // post sends body to the gateway with headers and returns the status and
-// the JSON body of the answer.
+// the JSON body of the response.
 func post(t *testing.T, url string, body []byte, headers map[string]string) (int, map[string]any) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
@@ -117,7 +117,7 @@ func TestDuplicateDeliveries(t *testing.T) {
 }
 
 // TestRedeliveryAfterFailure lets the first ProcessMedia call fail with
-// InternalError; the function answers 503, the emulator delivers the
+// InternalError; the function responds 503, the emulator delivers the
 // callback again, and the second delivery starts the task.
 func TestRedeliveryAfterFailure(t *testing.T) {
 	t.Parallel()
@@ -250,7 +250,7 @@ func TestSignatureAttempts(t *testing.T) {
 }
 
 // TestSlowVODBeforeTimeout makes VOD slower than the function's timeout.
-// The built binary must still answer 503 before SCF's deadline, rather
+// The built binary must still respond 503 before SCF's deadline, rather
 // than be cut off.
 func TestSlowVODBeforeTimeout(t *testing.T) {
 	t.Parallel()
