@@ -1,8 +1,8 @@
-// Package gateway is a local stand-in for SCF's HTTP triggers: an HTTP
-// server that wraps each request in a Function URL (or API Gateway) event,
-// invokes the function through the runtime harness, and turns the
-// integrated response back into an HTTP response. Like the real trigger,
-// it rejects any other return value.
+// Package gateway is a local stand-in for SCF's HTTP triggers. Its HTTP
+// server wraps each request in a Function URL (or API Gateway) event and
+// invokes the function through the runtime harness. It turns the
+// integrated response back into an HTTP response and, like the real
+// trigger, rejects any other return value.
 package gateway
 
 import (
@@ -46,6 +46,8 @@ type Gateway struct {
 	// as the execution role's temporary keys. Nil applies none.
 	Environment func() map[string]string
 
+	// Logger receives one line for each request the gateway responds to in
+	// place of the function; nil discards them.
 	Logger *slog.Logger
 }
 
@@ -53,17 +55,17 @@ type Gateway struct {
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodySize+1))
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "read request body: "+err.Error())
+		g.fail(w, http.StatusBadRequest, "read request body: "+err.Error())
 		return
 	}
 	if len(body) > MaxBodySize {
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds SCF's limit of %d bytes", MaxBodySize))
+		g.fail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body exceeds SCF's limit of %d bytes", MaxBodySize))
 		return
 	}
 
 	payload, err := g.event(r, body)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "build trigger event: "+err.Error())
+		g.fail(w, http.StatusInternalServerError, "build trigger event: "+err.Error())
 		return
 	}
 
@@ -74,13 +76,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	result, err := g.Invoker.Invoke(r.Context(), inv)
 	switch {
 	case errors.Is(err, scfharness.ErrTimeout):
-		writeError(w, http.StatusGatewayTimeout, "function timed out: "+err.Error())
+		g.fail(w, http.StatusGatewayTimeout, "function timed out: "+err.Error())
 		return
 	case err != nil:
-		writeError(w, http.StatusBadGateway, "invoke function: "+err.Error())
+		g.fail(w, http.StatusBadGateway, "invoke function: "+err.Error())
 		return
 	case result.Error != nil:
-		writeError(w, http.StatusBadGateway, "function error: "+result.Error.Message)
+		g.fail(w, http.StatusBadGateway, "function error: "+result.Error.Message)
 		return
 	}
 
@@ -92,7 +94,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (g *Gateway) writeResponse(w http.ResponseWriter, payload []byte) {
 	var resp trigger.Response
 	if err := json.Unmarshal(payload, &resp); err != nil || resp.StatusCode < 100 || resp.StatusCode > 599 {
-		writeError(w, http.StatusBadGateway, "function returned no integrated response (statusCode, headers, body)")
+		g.fail(w, http.StatusBadGateway, "function returned no integrated response (statusCode, headers, body)")
 		return
 	}
 
@@ -100,7 +102,7 @@ func (g *Gateway) writeResponse(w http.ResponseWriter, payload []byte) {
 	if resp.IsBase64Encoded {
 		decoded, err := base64.StdEncoding.DecodeString(resp.Body)
 		if err != nil {
-			writeError(w, http.StatusBadGateway, "function's response body is marked base64 but is not")
+			g.fail(w, http.StatusBadGateway, "function's response body is marked base64 but is not")
 			return
 		}
 		body = decoded
@@ -193,7 +195,12 @@ func Event(envelope trigger.Envelope, req HTTPRequest) ([]byte, error) {
 	})
 }
 
-func writeError(w http.ResponseWriter, status int, message string) {
+// fail logs why the gateway responded in place of the function, and writes
+// that response as JSON.
+func (g *Gateway) fail(w http.ResponseWriter, status int, message string) {
+	if g.Logger != nil {
+		g.Logger.Warn("gateway responded in place of the function", "status", status, "error", message)
+	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": message, "source": "gateway"})

@@ -261,11 +261,6 @@ func (p *Process) Close() error {
 	return nil
 }
 
-// Exited returns a channel closed when the binary exits.
-func (p *Process) Exited() <-chan struct{} {
-	return p.done
-}
-
 // freePort returns a loopback TCP port that was free a moment ago.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
