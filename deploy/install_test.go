@@ -44,8 +44,8 @@ func pathWith(t *testing.T, stubs map[string]string) string {
 	return dir
 }
 
-// toolStubs stand in for Go, Node.js and npm, which the script only asks
-// for their versions.
+// toolStubs stand in for Go, Node.js and npm, whose versions are all the
+// script reads from them.
 var toolStubs = map[string]string{
 	"go":   `[ "$1 $2" = "env GOVERSION" ] && echo go1.26.8`,
 	"node": `echo v20.20.2`,

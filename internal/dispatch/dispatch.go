@@ -1,8 +1,8 @@
 // Package dispatch decides what each VOD event means for the business:
 // NewFileUpload starts transcoding, ProcedureStateChanged reports the
-// outputs, and every other event type is acknowledged and ignored. It knows
-// nothing of HTTP or timers. Callers map its error to their response with
-// package outcome.
+// outputs, and every other event type is acknowledged and ignored. It does
+// not deal with HTTP or timers. Callers map its error to their response
+// with package outcome.
 package dispatch
 
 import (

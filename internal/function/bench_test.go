@@ -13,7 +13,7 @@ import (
 
 // BenchmarkInvokeProcedureStateChanged handles a Function URL event carrying
 // a finished ProcedureStateChanged in process: envelope, decoding, report
-// lines (written to a discarding logger), and the answer.
+// lines (written to a discarding logger), and the response.
 func BenchmarkInvokeProcedureStateChanged(b *testing.B) {
 	payload, err := os.ReadFile("../trigger/testdata/function-url-procedure.json")
 	if err != nil {

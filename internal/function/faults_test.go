@@ -54,7 +54,7 @@ func TestFaultTable(t *testing.T) {
 			f := newFixture(t, nil, `{}`)
 			f.upload("5285890799999991001")
 			// RequestLimitExceeded is retried inside the invocation, so the
-			// fault must outlast the retries to reach the answer.
+			// fault must outlast the retries to reach the response.
 			f.emulator.InjectFault(emulator.Fault{Action: "ProcessMedia", Code: code, Message: "injected by the test", Times: -1})
 
 			status, body, _ := f.invokeWithin(10*time.Second, functionURL(uploadBody("5285890799999991001")))
@@ -70,7 +70,7 @@ func TestFaultTable(t *testing.T) {
 }
 
 // TestFaultTransport covers faults that are not API error codes: a slow
-// answer, a dropped connection, a deadline too close to call VOD, and a
+// response, a dropped connection, a deadline too close to call VOD, and a
 // rate limit that clears within the invocation.
 func TestFaultTransport(t *testing.T) {
 	t.Parallel()

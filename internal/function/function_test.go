@@ -131,7 +131,7 @@ func (f *fixture) upload(fileID string) {
 	}
 }
 
-// reply is the JSON body of an answer.
+// reply is the JSON body of a response.
 type reply struct {
 	OK        bool   `json:"ok"`
 	Outcome   string `json:"outcome"`
@@ -144,7 +144,7 @@ type reply struct {
 	RequestID string `json:"request_id"`
 }
 
-// invoke calls the function as scf-go-lib does and decodes the answer.
+// invoke calls the function as scf-go-lib does and decodes the response.
 func (f *fixture) invoke(payload []byte) (trigger.Response, reply) {
 	f.t.Helper()
 	ctx := functioncontext.NewContext(context.Background(), &functioncontext.FunctionContext{RequestID: "req-" + strconv.Itoa(len(payload))})

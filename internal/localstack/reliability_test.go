@@ -117,7 +117,7 @@ func TestDuplicateDeliveries(t *testing.T) {
 }
 
 // TestRedeliveryAfterFailure lets the first ProcessMedia call fail with
-// InternalError; the function responds 503, the emulator delivers the
+// InternalError. The function responds 503, the emulator delivers the
 // callback again, and the second delivery starts the task.
 func TestRedeliveryAfterFailure(t *testing.T) {
 	t.Parallel()

@@ -49,7 +49,7 @@ type Options struct {
 	TaskDelay time.Duration    // default 300ms
 
 	// PushRetries is how often the emulator repeats a callback the function
-	// did not answer with 2xx.
+	// did not respond to with 2xx.
 	PushRetries int
 	Timeout     time.Duration // function timeout; default 10s
 

@@ -84,7 +84,7 @@ func TestWholeLoop(t *testing.T) {
 			if got := stack.Emulator.TaskCount(); got != 1 {
 				t.Errorf("%d tasks started, want 1", got)
 			}
-			// The function logs before it answers, so the second delivery
+			// The function logs before it responds, so the second delivery
 			// may still be on its way back.
 			deliveries, err := stack.Emulator.WaitDeliveries(ctx, 2)
 			if err != nil || len(deliveries) != 2 {

@@ -15,7 +15,7 @@ const (
 	msgFinished = "task flow finished"
 )
 
-// Report is what the function logged about one uploaded file.
+// Report is the function's log lines about one uploaded file.
 type Report struct {
 	FileID   string
 	Outputs  []Entry // "transcode output" lines, in log order

@@ -1,8 +1,8 @@
 // Package preflight checks, before a deployment, that serverless.yml and
-// the built package match what the function needs: the handler is the
-// binary's name, the runtime is Go1, the binary is a static linux/amd64
-// ELF, the Function URL is public, and every VOD_* value is valid. Each
-// failure names the field and the fix.
+// the built package match what the function needs. The handler must be the
+// binary's name and the runtime Go1. The binary must be a static
+// linux/amd64 ELF, the Function URL public, and every VOD_* value valid.
+// Each failure names the field and the fix.
 package preflight
 
 import (
@@ -55,8 +55,8 @@ type Options struct {
 	Getenv func(string) string
 }
 
-// Minimum function timeout: one VOD call plus the margin the function
-// keeps to answer, rounded up to whole seconds.
+// minTimeout is one VOD call plus the margin the function keeps to
+// respond, rounded up to whole seconds.
 var minTimeout = int(math.Ceil((vodclient.DefaultCallTimeout + vodclient.DefaultSafetyMargin).Seconds()))
 
 // recommendedTimeout covers a cold start on top of one slow VOD call.

@@ -104,8 +104,8 @@ func TestInvokeProbe(t *testing.T) {
 	}
 }
 
-// TestInvokeNotJSON sends a payload that is not JSON; the function still
-// answers with an integrated response.
+// TestInvokeNotJSON sends a payload that is not JSON. The function still
+// responds with an integrated response.
 func TestInvokeNotJSON(t *testing.T) {
 	t.Parallel()
 	p, _ := start(t)
